@@ -1,0 +1,55 @@
+import type { Entitlement, Grant, Resource, ResourceId, ResourceType } from '../connector/index.js';
+
+export type SyncType = 'full' | 'resources_only' | 'partial';
+
+/** The expansion instructions a grant carried in its GrantExpandable annotation (moved to its own column). */
+export interface GrantExpansion {
+  readonly entitlementIds: readonly string[];
+  readonly shallow?: boolean;
+  readonly resourceTypeIds?: readonly string[];
+}
+
+export interface StoredRow<T> {
+  /** Monotonic row id, used as a keyset cursor for the next page. */
+  readonly rowId: number;
+  readonly value: T;
+}
+
+export interface StoredGrant {
+  readonly grant: Grant;
+  readonly expansion?: GrantExpansion;
+}
+
+/**
+ * Where a sync writes. Page-sized batches go in one transaction each; reads see everything written so far.
+ * The c1z writer (src/c1z) implements it; tests may use an in-memory one.
+ */
+export interface SyncStore {
+  /** Starts the one sync run this store holds and returns its KSUID. */
+  startSync(syncType: SyncType): string;
+  putResourceTypes(items: readonly ResourceType[]): void;
+  putResources(items: readonly Resource[]): void;
+  putEntitlements(items: readonly Entitlement[]): void;
+  /** Upserts by grant id. A GrantExpandable annotation is stripped from `data` into the expansion columns. */
+  putGrants(items: readonly Grant[]): void;
+
+  getResource(id: ResourceId): Resource | undefined;
+  getEntitlement(id: string): Entitlement | undefined;
+  getGrant(id: string): StoredGrant | undefined;
+
+  /** Resources of one type with rowId > afterRowId, in row order, at most `limit`. */
+  listResources(resourceTypeId: string, afterRowId: number, limit: number): StoredRow<Resource>[];
+  /** Grants whose expansion column is set, rowId > afterRowId, at most `limit`. */
+  listExpandableGrants(afterRowId: number, limit: number): StoredRow<StoredGrant>[];
+  /** Grants on one entitlement, rowId > afterRowId, at most `limit`. */
+  listGrantsForEntitlement(
+    entitlementId: string,
+    afterRowId: number,
+    limit: number,
+  ): StoredRow<StoredGrant>[];
+
+  /** Sets supports_diff = 1: the expansion columns are filled. */
+  markSupportsDiff(): void;
+  /** Sets ended_at (and correct stats). Only called when the sync succeeded. */
+  endSync(): void;
+}
