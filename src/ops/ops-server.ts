@@ -1,0 +1,84 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+
+export interface OpsServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly registry: Registry;
+  /** Calls the connector's Validate (a real API call); throws when credentials or the API are broken. */
+  readonly validate: (signal: AbortSignal) => Promise<unknown>;
+  /** Whether the daemon can take tasks; `reason` explains a not-ready answer. */
+  readonly readiness: () => { ready: boolean; reason?: string; details?: Record<string, string | number> };
+  readonly log: Logger;
+  readonly validateTimeoutMs?: number;
+}
+
+type Body = { status: string; timestamp: string; details?: Record<string, unknown> };
+
+/** /metrics, and /health, /ready, /live with the SDK's JSON shape ({status, timestamp, details}). */
+export class OpsServer {
+  readonly #server: Server;
+  readonly #o: OpsServerOptions;
+
+  constructor(o: OpsServerOptions) {
+    this.#o = o;
+    this.#server = createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      const send = (code: number, body: Body | string, type = 'application/json') => {
+        res.writeHead(code, { 'content-type': type });
+        res.end(typeof body === 'string' ? body : JSON.stringify(body));
+      };
+      const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      void (async () => {
+        switch (path) {
+          case '/metrics':
+            return send(200, await o.registry.metrics(), o.registry.contentType);
+          case '/live':
+            return send(200, { status: 'alive', timestamp: now() });
+          case '/ready': {
+            const r = o.readiness();
+            return r.ready
+              ? send(200, { status: 'ready', timestamp: now(), ...(r.details ? { details: r.details } : {}) })
+              : send(503, {
+                  status: 'not_ready',
+                  timestamp: now(),
+                  details: { error: r.reason ?? 'not ready', ...r.details },
+                });
+          }
+          case '/health':
+            try {
+              await o.validate(AbortSignal.timeout(o.validateTimeoutMs ?? 30_000));
+              return send(200, { status: 'healthy', timestamp: now() });
+            } catch (err) {
+              return send(503, {
+                status: 'unhealthy',
+                timestamp: now(),
+                details: { error: 'connector validation failed', validation_error: (err as Error).message },
+              });
+            }
+          default:
+            return send(404, { status: 'not_found', timestamp: now() });
+        }
+      })().catch((err: unknown) => {
+        o.log.error({ err }, 'ops request failed');
+        if (!res.headersSent) send(500, { status: 'error', timestamp: now() });
+      });
+    });
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.#o.port, this.#o.host, () => resolve());
+    });
+    const a = this.#server.address() as AddressInfo;
+    return { host: a.address, port: a.port };
+  }
+
+  async close(): Promise<void> {
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+}
