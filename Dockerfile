@@ -1,0 +1,21 @@
+# syntax=docker/dockerfile:1
+# Build: compile TypeScript and install production dependencies only.
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+# Run: distroless Node 24, non-root (uid 65532), no shell.
+FROM gcr.io/distroless/nodejs24-debian12:nonroot
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY protos ./protos
+ENV NODE_ENV=production
+# The working directory for sync.c1z and temp files; mount an emptyDir here with a read-only root filesystem.
+WORKDIR /baton
+ENTRYPOINT ["/nodejs/bin/node", "/app/dist/main.js"]
