@@ -94,7 +94,11 @@ export function loadConfig(input: LoadConfigInput): Config {
       sensitive: !!('secret' in f),
     };
   }
-  const store = convict(schema, { env: {}, args: [] });
+  // Typed loosely on purpose: convict's path types recurse too deep for a generated schema.
+  const store: { load(v: object): void; validate(o: object): void; get(k: string): unknown } = convict(schema, {
+    env: {},
+    args: [],
+  }) as never;
 
   const layer = (source: string, values: Record<string, unknown>) => {
     const typed: Record<string, Value> = {};
@@ -112,7 +116,7 @@ export function loadConfig(input: LoadConfigInput): Config {
   layer('the command line', Object.fromEntries(input.flags));
   store.validate({ allowed: 'strict' });
 
-  const get = <T extends Value>(flag: string): T => store.get(flag as never) as T;
+  const get = <T extends Value>(flag: string): T => store.get(flag) as T;
   const clientId = get<string>('client-id').trim();
   const clientSecret = get<string>('client-secret').trim();
   const mode: RunMode = clientId ? 'service' : 'one-shot';

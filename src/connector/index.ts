@@ -6,3 +6,4 @@ export * from './struct.js';
 export * from './annotations.js';
 export * from './registry.js';
 export * from './clock.js';
+export * from './proto.js';
