@@ -51,7 +51,7 @@ export function renderHelp(version: string): string {
     '',
     'Environment only:',
     ...envOnly,
-    '  BATON_CONFIG_PATH'.padEnd(width + 2) + 'optional YAML file of settings (default ./.baton.yaml)',
+    `  ${'BATON_CONFIG_PATH'.padEnd(width - 2)}optional YAML file of settings (default ./.baton.yaml)`,
     '',
   ].join('\n');
 }

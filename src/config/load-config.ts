@@ -95,10 +95,13 @@ export function loadConfig(input: LoadConfigInput): Config {
     };
   }
   // Typed loosely on purpose: convict's path types recurse too deep for a generated schema.
-  const store: { load(v: object): void; validate(o: object): void; get(k: string): unknown } = convict(schema, {
-    env: {},
-    args: [],
-  }) as never;
+  const store: { load(v: object): void; validate(o: object): void; get(k: string): unknown } = convict(
+    schema,
+    {
+      env: {},
+      args: [],
+    },
+  ) as never;
 
   const layer = (source: string, values: Record<string, unknown>) => {
     const typed: Record<string, Value> = {};

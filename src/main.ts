@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+import { runCli } from './cli/run-cli.js';
+
+// The composition root's process glue: signals become one AbortSignal, output goes to the real streams.
+const shutdown = new AbortController();
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (shutdown.signal.aborted) process.exit(130); // a second signal means "now"
+    shutdown.abort(new Error(`received ${signal}`));
+  });
+}
+
+const code = await runCli(
+  process.argv.slice(2),
+  {
+    env: process.env,
+    isTTY: Boolean(process.stderr.isTTY),
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+  },
+  shutdown.signal,
+);
+process.exitCode = code;
