@@ -1,0 +1,322 @@
+import type { Logger } from 'pino';
+import { Code } from '../connector/index.js';
+import type { Clock } from '../connector/index.js';
+import type { TaskContext, TaskHandlers } from '../tasks/index.js';
+import { clampNextPollMs, getTaskBackoffMs } from './backoff.js';
+import type { BatonServiceClient, BatonTask, FinishResult } from './baton-service-client.js';
+import { TaskAbortedError, toFinishError } from './finish-error.js';
+import { Heartbeater } from './heartbeater.js';
+
+/** FinishTask runs on its own deadline, never the task's signal, so it still goes out after a cancel. */
+export const FINISH_TASK_TIMEOUT_MS = 30_000;
+
+/**
+ * - `starting`: constructed, `run` not called yet
+ * - `running`: polling and running tasks
+ * - `draining`: shutdown requested; no polling, in-flight tasks get the grace period
+ * - `stopped`: every task has ended and been finished
+ * - `failed`: the loop itself crashed (a bug); in-flight tasks were cancelled
+ */
+export type TaskLoopState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
+
+export interface TaskLoopStatus {
+  readonly state: TaskLoopState;
+  readonly inFlight: number;
+  /** Tasks that ended without error (including hello tasks). */
+  readonly tasksDone: number;
+  /** Tasks that finished with an error, or ended unfinished after a failed initial heartbeat. */
+  readonly tasksFailed: number;
+}
+
+export type TaskResultKind = 'success' | 'error' | 'no_finish';
+
+/** Optional observation hooks (ops wires them to prom-client). */
+export interface TaskLoopMetrics {
+  taskStarted?(taskType: string): void;
+  taskEnded?(taskType: string, result: TaskResultKind, durationMs: number): void;
+  getTaskFailed?(): void;
+  finishTaskFailed?(taskType: string): void;
+}
+
+export interface TaskLoopOptions {
+  readonly client: BatonServiceClient;
+  readonly handlers: TaskHandlers;
+  /** `--task-concurrency`, 1..100. */
+  readonly concurrency: number;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics?: TaskLoopMetrics;
+  /** How long in-flight tasks may keep running after shutdown is requested. */
+  readonly shutdownGraceMs: number;
+}
+
+/** The abort reason of tasks still running when the shutdown grace period ends. */
+export class GracePeriodExpiredError extends TaskAbortedError {
+  override readonly name = 'GracePeriodExpiredError';
+  constructor(graceMs: number) {
+    super(
+      'WORKER_SHUTDOWN',
+      `baton-fivetran: shutting down, task cancelled after the ${graceMs} ms grace period`,
+    );
+  }
+}
+
+/** oneof name → snake_case task type, as in the proto and metric labels. */
+export const taskTypeName = (kind: string): string => kind.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** Polls GetTask, runs tasks concurrently within the slot limit and sends exactly one FinishTask per task. */
+export class TaskLoop {
+  readonly #o: TaskLoopOptions;
+  readonly #slots: TaskSlots;
+  readonly #force = new AbortController();
+  readonly #inFlight = new Set<Promise<void>>();
+  #state: TaskLoopState = 'starting';
+  #tasksDone = 0;
+  #tasksFailed = 0;
+
+  constructor(o: TaskLoopOptions) {
+    if (!Number.isInteger(o.concurrency) || o.concurrency < 1) {
+      throw new RangeError(`task concurrency must be a positive integer, got ${o.concurrency}`);
+    }
+    this.#o = o;
+    this.#slots = new TaskSlots(o.concurrency);
+  }
+
+  status(): TaskLoopStatus {
+    return {
+      state: this.#state,
+      inFlight: this.#inFlight.size,
+      tasksDone: this.#tasksDone,
+      tasksFailed: this.#tasksFailed,
+    };
+  }
+
+  /** Runs until `root` aborts, then drains in-flight tasks and resolves. */
+  async run(root: AbortSignal): Promise<void> {
+    if (this.#state !== 'starting') throw new Error('TaskLoop.run may be called only once');
+    this.#state = 'running';
+    this.#o.log.info({ concurrency: this.#o.concurrency }, 'task loop started');
+    try {
+      await this.#poll(root);
+    } catch (err) {
+      this.#state = 'failed';
+      this.#o.log.error({ err }, 'task loop failed');
+      this.#force.abort(new GracePeriodExpiredError(0));
+      await this.#idle();
+      throw err;
+    }
+    this.#state = 'draining';
+    await this.#drain();
+    this.#state = 'stopped';
+    this.#o.log.info({ tasksDone: this.#tasksDone, tasksFailed: this.#tasksFailed }, 'task loop stopped');
+  }
+
+  async #poll(root: AbortSignal): Promise<void> {
+    const { client, clock, log } = this.#o;
+    let waitMs = 0;
+    let errCount = 0;
+    while (!root.aborted) {
+      if (waitMs > 0 && !(await sleepUnlessAborted(clock, waitMs, root))) return;
+      // A slot first, so we never claim a task we cannot start.
+      if (!(await this.#slots.acquire(root))) return;
+      let res: Awaited<ReturnType<BatonServiceClient['getTask']>>;
+      try {
+        res = await client.getTask({ signal: root });
+      } catch (err) {
+        this.#slots.release();
+        if (root.aborted) return;
+        errCount++;
+        waitMs = getTaskBackoffMs(errCount);
+        this.#o.metrics?.getTaskFailed?.();
+        log.warn({ err, attempt: errCount, backoffMs: waitMs }, 'GetTask failed, backing off');
+        continue;
+      }
+      errCount = 0;
+      waitMs = clampNextPollMs(res.nextPollMs);
+      if (!res.task || res.task.kind === 'none') {
+        this.#slots.release();
+        continue;
+      }
+      this.#start(res.task);
+    }
+  }
+
+  #start(task: BatonTask): void {
+    const p: Promise<void> = this.#runTask(task)
+      .catch((err: unknown) => this.#o.log.error({ err, taskId: task.id }, 'task runner crashed'))
+      .finally(() => {
+        this.#inFlight.delete(p);
+        this.#slots.release();
+      });
+    this.#inFlight.add(p);
+  }
+
+  async #drain(): Promise<void> {
+    const { clock, log, shutdownGraceMs } = this.#o;
+    if (this.#inFlight.size === 0) return;
+    log.info({ inFlight: this.#inFlight.size, graceMs: shutdownGraceMs }, 'draining in-flight tasks');
+    const graceTimer = new AbortController();
+    const isExpired = await Promise.race([
+      this.#idle().then(() => false),
+      sleepUnlessAborted(clock, shutdownGraceMs, graceTimer.signal),
+    ]);
+    graceTimer.abort();
+    if (isExpired && this.#inFlight.size > 0) {
+      log.warn({ inFlight: this.#inFlight.size }, 'grace period over, cancelling in-flight tasks');
+      this.#force.abort(new GracePeriodExpiredError(shutdownGraceMs));
+    }
+    await this.#idle();
+  }
+
+  async #idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  async #runTask(task: BatonTask): Promise<void> {
+    const { client, clock, handlers, metrics } = this.#o;
+    const taskType = taskTypeName(task.kind);
+    const log = this.#o.log.child({ taskId: task.id, taskType });
+    const own = new AbortController();
+    const signal = AbortSignal.any([this.#force.signal, own.signal]);
+    const startedMs = clock.now();
+    let heartbeater: Heartbeater | undefined;
+    const ctx: TaskContext = {
+      signal,
+      log,
+      clock,
+      startHeartbeats: async () => {
+        if (heartbeater) throw new Error('heartbeats already started');
+        heartbeater = new Heartbeater({
+          client,
+          taskId: task.id,
+          clock,
+          log,
+          abortTask: (r) => own.abort(r),
+        });
+        await heartbeater.start(signal);
+      },
+      upload: (path) => client.uploadAsset(task.id, path, { signal }),
+      hello: () => client.hello(task.id, { signal }),
+    };
+    metrics?.taskStarted?.(taskType);
+    log.info('task started');
+
+    const handler = handlers[task.kind];
+    let result: FinishResult | undefined;
+    let failure: unknown;
+    try {
+      if (!handler) {
+        result = {
+          kind: 'error',
+          status: { code: Code.UNKNOWN, message: 'unsupported task type' },
+          nonRetryable: false,
+        };
+      } else {
+        const outcome = await handler.run(task.payload, ctx);
+        if (outcome.kind === 'finish') {
+          result = {
+            kind: 'success',
+            ...(outcome.response ? { response: outcome.response } : {}),
+            ...(outcome.annotations?.length ? { annotations: outcome.annotations } : {}),
+          };
+        }
+      }
+    } catch (err) {
+      failure = err;
+      // A failed or cancelled initial heartbeat leaves the task unfinished (control-plane.md §4.5).
+      if (heartbeater?.state !== 'initial-failed') {
+        const cause: unknown = signal.aborted ? signal.reason : err;
+        result = toFinishError(cause, { nonRetryable: handler?.classify(err) ?? false });
+      }
+    } finally {
+      await heartbeater?.stop();
+    }
+
+    const isFailed = failure !== undefined || result?.kind === 'error';
+    if (isFailed) this.#tasksFailed++;
+    else this.#tasksDone++;
+    const durationMs = clock.now() - startedMs;
+    metrics?.taskEnded?.(
+      taskType,
+      result ? (result.kind === 'success' ? 'success' : 'error') : 'no_finish',
+      durationMs,
+    );
+    if (!result) {
+      if (failure !== undefined) log.warn({ err: failure, durationMs }, 'task ended without FinishTask');
+      else log.info({ durationMs }, 'task ended');
+      return;
+    }
+    if (result.kind === 'success') log.info({ durationMs }, 'task finished');
+    else {
+      const { code, message } = result.status;
+      log.error(
+        { err: failure, durationMs, grpcCode: code, message, nonRetryable: result.nonRetryable },
+        'task failed',
+      );
+    }
+    await this.#finish(task.id, result, log, taskType);
+  }
+
+  async #finish(taskId: string, result: FinishResult, log: Logger, taskType: string): Promise<void> {
+    try {
+      await this.#o.client.finishTask(taskId, result, {
+        timeoutMs: FINISH_TASK_TIMEOUT_MS,
+        signal: AbortSignal.timeout(FINISH_TASK_TIMEOUT_MS),
+      });
+    } catch (err) {
+      // Sent once and never retried (control-plane.md §4.6).
+      this.#o.metrics?.finishTaskFailed?.(taskType);
+      log.error({ err }, 'FinishTask failed');
+    }
+  }
+}
+
+/** true when the full time passed, false when `signal` aborted first. */
+async function sleepUnlessAborted(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  try {
+    await clock.sleep(ms, signal);
+    return true;
+  } catch {
+    if (signal.aborted) return false;
+    throw new Error('clock.sleep failed without an abort');
+  }
+}
+
+/** A counting semaphore whose waiters give up when their signal aborts. */
+class TaskSlots {
+  #free: number;
+  readonly #waiters: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.#free = size;
+  }
+
+  /** Resolves true holding a slot, or false (holding nothing) once `signal` aborts. */
+  acquire(signal: AbortSignal): Promise<boolean> {
+    if (signal.aborted) return Promise.resolve(false);
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const grant = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      };
+      const onAbort = () => {
+        const i = this.#waiters.indexOf(grant);
+        if (i >= 0) this.#waiters.splice(i, 1);
+        resolve(false);
+      };
+      this.#waiters.push(grant);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  release(): void {
+    const next = this.#waiters.shift();
+    if (next) next();
+    else this.#free++;
+  }
+}

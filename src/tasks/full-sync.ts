@@ -1,0 +1,116 @@
+import { randomInt } from 'node:crypto';
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { C1zWriter } from '../c1z/index.js';
+import { internal } from '../connector/index.js';
+import { runSync } from '../sync/index.js';
+import type { SyncOptions } from '../sync/index.js';
+import { readOptionalBool, readOptionalStrings } from './task-payload.js';
+import type { TaskContext, TaskHandler, TaskOutcome, TaskPayload } from './task-context.js';
+import type { OpenSyncStore, SyncFileStore, TaskDeps } from './task-deps.js';
+
+type FullSyncDeps = Pick<
+  TaskDeps,
+  'registry' | 'tempDir' | 'syncConcurrency' | 'syncResourceTypeIds' | 'openSyncStore'
+>;
+
+const TASK = 'sync';
+export const TEMP_FILE_PREFIX = 'baton-sdk-sync-upload';
+
+/**
+ * Sync and upload failures are retryable; only an ingest-invariant verdict is final (§4.8). The sync engine
+ * marks such an error with `ingestInvariantViolated: true`.
+ */
+export const classify = (err: unknown): boolean =>
+  typeof err === 'object' &&
+  err !== null &&
+  (err as { ingestInvariantViolated?: unknown }).ingestInvariantViolated === true;
+
+/** SyncFullTask options; the task's type filter wins over the local one. */
+export function readSyncOptions(payload: TaskPayload, localTypeIds: readonly string[] = []): SyncOptions {
+  const taskTypeIds = readOptionalStrings(TASK, payload.syncResourceTypeIds, 'sync_resource_type_ids');
+  const resourceTypeIds = taskTypeIds.length > 0 ? taskTypeIds : [...localTypeIds];
+  return {
+    ...(resourceTypeIds.length > 0 ? { resourceTypeIds } : {}),
+    skipEntitlementsAndGrants: readOptionalBool(
+      TASK,
+      payload.skipEntitlementsAndGrants,
+      'skip_entitlements_and_grants',
+    ),
+    skipGrants: readOptionalBool(TASK, payload.skipGrants, 'skip_grants'),
+    skipExpandGrants: readOptionalBool(TASK, payload.skipExpandGrants, 'skip_expand_grants'),
+  };
+}
+
+const openC1zWriter: OpenSyncStore = (o) => C1zWriter.create(o);
+
+/** Reserves `baton-sdk-sync-upload<digits>` in the temp dir, as the SDK's os.CreateTemp does. */
+async function createTempFile(tempDir: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const path = join(tempDir, `${TEMP_FILE_PREFIX}${randomInt(0, 2 ** 32)}`);
+    try {
+      await (await open(path, 'wx', 0o600)).close();
+      return path;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 10) {
+        throw internal(`baton-fivetran: create sync temp file in ${tempDir}: ${String(err)}`, { cause: err });
+      }
+    }
+  }
+}
+
+/**
+ * Heartbeats, syncs into a temporary c1z, uploads it and finishes with no response. The temp file is
+ * removed on every path; a failed or cancelled sync is never uploaded.
+ */
+export function fullSync(deps: FullSyncDeps): TaskHandler {
+  const openStore = deps.openSyncStore ?? openC1zWriter;
+  return {
+    classify,
+    async run(payload: TaskPayload, ctx: TaskContext): Promise<TaskOutcome> {
+      const options = readSyncOptions(payload, deps.syncResourceTypeIds);
+      if (Array.isArray(payload.targetedSyncResources) && payload.targetedSyncResources.length > 0) {
+        ctx.log.warn('targeted sync is not supported, running a full sync');
+      }
+      const { signal, log, clock } = ctx;
+      await ctx.startHeartbeats();
+
+      const path = await createTempFile(deps.tempDir);
+      let store: SyncFileStore | undefined;
+      let isFinished = false;
+      try {
+        store = await openStore({ path, tempDir: deps.tempDir, clock });
+        const summary = await runSync({
+          registry: deps.registry,
+          store,
+          options,
+          signal,
+          log,
+          clock,
+          ...(deps.syncConcurrency ? { concurrency: deps.syncConcurrency } : {}),
+        });
+        signal.throwIfAborted();
+        await store.finish(signal);
+        isFinished = true;
+        signal.throwIfAborted();
+        const startedMs = clock.now();
+        await ctx.upload(path);
+        log.info({ syncId: summary.syncId, durationMs: clock.now() - startedMs }, 'sync uploaded');
+        return { kind: 'finish' };
+      } finally {
+        if (store && !isFinished) await discard(store, log);
+        await rm(path, { force: true }).catch((err: unknown) =>
+          log.warn({ err }, 'could not remove the sync temp file'),
+        );
+      }
+    },
+  };
+}
+
+async function discard(store: SyncFileStore, log: TaskContext['log']): Promise<void> {
+  try {
+    await store.abort();
+  } catch (err) {
+    log.warn({ err }, 'could not discard the sync working files');
+  }
+}

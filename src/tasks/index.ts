@@ -1,0 +1,34 @@
+import { createAccount } from './create-account.js';
+import { deleteResource } from './delete-resource.js';
+import { fullSync } from './full-sync.js';
+import { grant } from './grant.js';
+import { hello } from './hello.js';
+import { revoke } from './revoke.js';
+import type { TaskHandler, TaskHandlers, TaskType } from './task-context.js';
+import type { TaskDeps } from './task-deps.js';
+
+export type {
+  TaskContext,
+  TaskHandler,
+  TaskHandlers,
+  TaskOutcome,
+  TaskPayload,
+  TaskType,
+} from './task-context.js';
+export type { OpenSyncStore, SyncFileStore, TaskDeps } from './task-deps.js';
+export { TEMP_FILE_PREFIX, readSyncOptions } from './full-sync.js';
+export { createAccountResult } from './create-account.js';
+export { MAX_SUCCESS_ANNOTATIONS } from './provisioning.js';
+export { createAccount, deleteResource, fullSync, grant, hello, revoke };
+
+/** The handler table, keyed by task-type oneof name. Adding a type is one file and one line here. */
+export function createTaskHandlers(deps: TaskDeps): TaskHandlers {
+  return {
+    hello: hello(),
+    syncFull: fullSync(deps),
+    grant: grant(deps),
+    revoke: revoke(deps),
+    createAccount: createAccount(deps),
+    deleteResource: deleteResource(deps),
+  } satisfies Record<TaskType, TaskHandler>;
+}
