@@ -16,7 +16,7 @@ export function buildRegistry(o: {
   const connector = createFivetranConnector({
     baseUrl: fivetran.baseUrl,
     apiKey: fivetran.apiKey,
-    apiSecret: fivetran.apiSecret.reveal(),
+    apiSecret: fivetran.apiSecret,
     timeoutMs: fivetran.timeoutMs,
     concurrency: fivetran.concurrency,
     log: o.log.child({ component: 'fivetran' }),

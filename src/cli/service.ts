@@ -1,12 +1,113 @@
+import { mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
+import { systemClock, toBatonError, codeName } from '../connector/index.js';
+import { GrpcBatonClient, TaskLoop, startupHello, type TaskLoopMetrics } from '../control-plane/index.js';
+import { createMetrics, OpsServer, type Metrics } from '../ops/index.js';
+import { createTaskHandlers } from '../tasks/index.js';
+import { buildRegistry } from './build-connector.js';
 
+/**
+ * Service mode: Hello, then poll for tasks until SIGTERM/SIGINT, then drain. Returns the exit code:
+ * 0 after a clean shutdown, 1 when start-up fails for a reason retrying cannot fix.
+ */
 export async function runService(o: {
   config: Config;
   log: Logger;
   version: string;
   shutdown: AbortSignal;
 }): Promise<number> {
-  o.log.error('service mode is not wired yet');
-  return 1;
+  const { config, log } = o;
+  const metrics = createMetrics({ version: o.version });
+  const registry = buildRegistry({ config, log, version: o.version, metrics });
+  const tempDir = config.sync.tempDir || tmpdir();
+  if (config.sync.tempDir && !existsSync(tempDir)) mkdirSync(tempDir, { recursive: true });
+
+  const client = new GrpcBatonClient({
+    clientId: config.controlPlane.clientId,
+    clientSecret: config.controlPlane.clientSecret.reveal(),
+    hostId: config.controlPlane.hostId,
+    httpTimeoutMs: config.controlPlane.httpTimeoutMs,
+    version: o.version,
+    log: log.child({ component: 'control-plane' }),
+    helloInfo: () => ({ connectorMetadata: registry.metadata() }),
+    ...(config.controlPlane.apiHostOverride !== undefined
+      ? { apiHostOverride: config.controlPlane.apiHostOverride }
+      : {}),
+  });
+  const loop = new TaskLoop({
+    client,
+    handlers: createTaskHandlers({
+      registry,
+      provisioningEnabled: config.sync.provisioning,
+      tempDir,
+      syncConcurrency: config.fivetran.concurrency,
+      syncResourceTypeIds: config.sync.resourceTypeIds,
+    }),
+    concurrency: config.runtime.taskConcurrency,
+    clock: systemClock,
+    log: log.child({ component: 'tasks' }),
+    metrics: loopMetrics(metrics),
+    shutdownGraceMs: config.runtime.shutdownGraceMs,
+  });
+
+  let ops: OpsServer | undefined;
+  try {
+    if (config.runtime.opsListen) {
+      ops = new OpsServer({
+        ...config.runtime.opsListen,
+        registry: metrics.registry,
+        validate: (signal) => registry.connector.validate({ signal }),
+        readiness: () => {
+          const s = loop.status();
+          return s.state === 'running'
+            ? { ready: true, details: { inFlight: s.inFlight } }
+            : { ready: false, reason: `task loop is ${s.state}` };
+        },
+        log,
+      });
+      const address = await ops.listen();
+      log.info({ address: address.host, port: address.port }, 'ops server listening');
+    }
+    log.info(
+      {
+        hostId: config.controlPlane.hostId,
+        provisioning: config.sync.provisioning,
+        taskConcurrency: config.runtime.taskConcurrency,
+      },
+      'service mode starting',
+    );
+    try {
+      await startupHello({ client, clock: systemClock, log, signal: o.shutdown });
+    } catch (err) {
+      if (o.shutdown.aborted) {
+        log.info('shut down before the control plane accepted hello');
+        return 0;
+      }
+      const e = toBatonError(err);
+      log.error({ err: e, grpcCode: codeName(e.code) }, 'startup hello failed');
+      process.stderr.write(`baton-fivetran: startup Hello failed: ${e.message} (${codeName(e.code)})\n`);
+      return 1;
+    }
+    await loop.run(o.shutdown);
+    log.info(loop.status(), 'service stopped');
+    return 0;
+  } finally {
+    client.close();
+    await ops?.close();
+  }
+}
+
+function loopMetrics(m: Metrics): TaskLoopMetrics {
+  return {
+    taskStarted: () => m.tasksInFlight.inc(),
+    taskEnded: (taskType, outcome, durationMs) => {
+      m.tasksInFlight.dec();
+      m.tasks.inc({ task_type: taskType, outcome });
+      m.taskDuration.observe({ task_type: taskType }, durationMs / 1000);
+    },
+    getTaskFailed: () => m.controlPlaneErrors.inc({ method: 'GetTask' }),
+    finishTaskFailed: () => m.controlPlaneErrors.inc({ method: 'FinishTask' }),
+  };
 }

@@ -1,0 +1,18 @@
+export type * from './baton-service-client.js';
+export { GrpcBatonClient, type GrpcBatonClientOptions, type HelloInfo } from './grpc-baton-client.js';
+export { parseClientId, parseClientSecret, type ClientId, type ClientSecret } from './credentials.js';
+export { buildInfo, osInfo, type BuildInfo, type OsInfo } from './host-info.js';
+export {
+  TaskLoop,
+  GracePeriodExpiredError,
+  FINISH_TASK_TIMEOUT_MS,
+  taskTypeName,
+  type TaskLoopMetrics,
+  type TaskLoopOptions,
+  type TaskLoopState,
+  type TaskLoopStatus,
+} from './task-loop.js';
+export { HeartbeatFailedError, TaskCancelledError, MAX_HEARTBEAT_FAILURES } from './heartbeater.js';
+export { toFinishError, TaskAbortedError } from './finish-error.js';
+export { backoff } from './backoff.js';
+export { startupHello, isRetryableHelloError } from './startup-hello.js';

@@ -1,0 +1,223 @@
+import { internal, type CallOptions } from '../connector/index.js';
+import type { ApiPage, FivetranClient } from './client.js';
+import { isNotFound } from './errors.js';
+
+// Wire shapes from fivetran-api.md §3, snake_case as Fivetran sends them. Optional where live data varies.
+
+export interface FivetranAccountInfo {
+  readonly account_id: string;
+  readonly account_name?: string | null;
+  readonly user_id?: string | null;
+  readonly system_key_id?: string | null;
+}
+
+export interface FivetranUser {
+  readonly id: string;
+  readonly email?: string | null;
+  readonly given_name?: string | null;
+  readonly family_name?: string | null;
+  readonly verified?: boolean | null;
+  readonly invited?: boolean | null;
+  readonly active?: boolean | null;
+  readonly role?: string | null;
+  readonly logged_in_at?: string | null;
+  readonly created_at?: string | null;
+  readonly user_type?: string | null;
+}
+
+export interface FivetranGroup {
+  readonly id: string;
+  readonly name: string;
+  readonly created_at?: string | null;
+}
+
+export interface FivetranTeam {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string | null;
+  readonly role?: string | null;
+}
+
+export interface FivetranRole {
+  readonly name: string;
+  readonly description?: string | null;
+  readonly scope?: readonly string[] | null;
+  readonly is_custom?: boolean | null;
+  readonly is_deprecated?: boolean | null;
+  readonly replacement_role_name?: string | null;
+}
+
+/** A user's or team's role on a group (`/users/{id}/groups`, `/teams/{id}/groups`). */
+export interface FivetranMembership {
+  readonly id: string;
+  readonly role?: string | null;
+  readonly created_at?: string | null;
+}
+
+export interface FivetranTeamUser {
+  readonly user_id: string;
+  readonly role?: string | null;
+  readonly created_at?: string | null;
+}
+
+export interface InviteUserBody {
+  readonly email: string;
+  readonly given_name: string;
+  readonly family_name: string;
+  readonly role?: string;
+}
+
+export interface PageOptions extends CallOptions {
+  readonly cursor?: string;
+}
+
+export const TEAM_MEMBER = 'Team Member';
+export const TEAM_MANAGER = 'Team Manager';
+
+/** Typed Fivetran endpoints used by the connector. Single-membership lookups answer undefined on 404. */
+export class FivetranApi {
+  constructor(readonly client: FivetranClient) {}
+
+  accountInfo(o: CallOptions): Promise<FivetranAccountInfo> {
+    return this.#required(this.client.request({ method: 'GET', endpoint: '/v1/account/info', ...o }));
+  }
+
+  listUsers(o: PageOptions): Promise<ApiPage<FivetranUser>> {
+    return this.client.page({ endpoint: '/v1/users', ...o });
+  }
+  listGroups(o: PageOptions): Promise<ApiPage<FivetranGroup>> {
+    return this.client.page({ endpoint: '/v1/groups', ...o });
+  }
+  listTeams(o: PageOptions): Promise<ApiPage<FivetranTeam>> {
+    return this.client.page({ endpoint: '/v1/teams', ...o });
+  }
+  listRoles(o: PageOptions): Promise<ApiPage<FivetranRole>> {
+    return this.client.page({ endpoint: '/v1/roles', ...o });
+  }
+  listAllRoles(o: CallOptions): Promise<FivetranRole[]> {
+    return this.client.all({ endpoint: '/v1/roles', ...o });
+  }
+  /** Full user objects whose `role` is the role on this group (empty: access through the account role). */
+  listGroupUsers(groupId: string, o: PageOptions): Promise<ApiPage<FivetranUser>> {
+    return this.client.page({ endpoint: '/v1/groups/{groupId}/users', params: { groupId }, ...o });
+  }
+  listTeamUsers(teamId: string, o: PageOptions): Promise<ApiPage<FivetranTeamUser>> {
+    return this.client.page({ endpoint: '/v1/teams/{teamId}/users', params: { teamId }, ...o });
+  }
+  listTeamGroups(teamId: string, o: PageOptions): Promise<ApiPage<FivetranMembership>> {
+    return this.client.page({ endpoint: '/v1/teams/{teamId}/groups', params: { teamId }, ...o });
+  }
+  listUserGroups(userId: string, o: PageOptions): Promise<ApiPage<FivetranMembership>> {
+    return this.client.page({ endpoint: '/v1/users/{userId}/groups', params: { userId }, ...o });
+  }
+
+  getUser(userId: string, o: CallOptions): Promise<FivetranUser | undefined> {
+    return this.#optional(this.#call('GET', '/v1/users/{userId}', { userId }, o));
+  }
+  inviteUser(body: InviteUserBody, o: CallOptions): Promise<FivetranUser> {
+    return this.#required(this.client.request({ method: 'POST', endpoint: '/v1/users', body, ...o }));
+  }
+  patchUser(
+    userId: string,
+    body: { readonly role?: string },
+    o: CallOptions,
+  ): Promise<FivetranUser | undefined> {
+    return this.#call('PATCH', '/v1/users/{userId}', { userId }, o, body);
+  }
+  deleteUser(userId: string, o: CallOptions): Promise<void> {
+    return this.#void(this.#call('DELETE', '/v1/users/{userId}', { userId }, o));
+  }
+  deleteUserRole(userId: string, o: CallOptions): Promise<void> {
+    return this.#void(this.#call('DELETE', '/v1/users/{userId}/role', { userId }, o));
+  }
+
+  getUserGroup(userId: string, groupId: string, o: CallOptions): Promise<FivetranMembership | undefined> {
+    return this.#optional(this.#call('GET', '/v1/users/{userId}/groups/{groupId}', { userId, groupId }, o));
+  }
+  addUserGroup(userId: string, groupId: string, role: string, o: CallOptions): Promise<void> {
+    const body = { id: groupId, role };
+    return this.#void(this.#call('POST', '/v1/users/{userId}/groups', { userId }, o, body));
+  }
+  patchUserGroup(userId: string, groupId: string, role: string, o: CallOptions): Promise<void> {
+    const params = { userId, groupId };
+    return this.#void(this.#call('PATCH', '/v1/users/{userId}/groups/{groupId}', params, o, { role }));
+  }
+  deleteUserGroup(userId: string, groupId: string, o: CallOptions): Promise<void> {
+    return this.#void(this.#call('DELETE', '/v1/users/{userId}/groups/{groupId}', { userId, groupId }, o));
+  }
+
+  getTeam(teamId: string, o: CallOptions): Promise<FivetranTeam | undefined> {
+    return this.#optional(this.#call('GET', '/v1/teams/{teamId}', { teamId }, o));
+  }
+  patchTeam(
+    teamId: string,
+    body: { readonly role?: string },
+    o: CallOptions,
+  ): Promise<FivetranTeam | undefined> {
+    return this.#call('PATCH', '/v1/teams/{teamId}', { teamId }, o, body);
+  }
+  deleteTeamRole(teamId: string, o: CallOptions): Promise<void> {
+    return this.#void(this.#call('DELETE', '/v1/teams/{teamId}/role', { teamId }, o));
+  }
+
+  getTeamUser(teamId: string, userId: string, o: CallOptions): Promise<FivetranTeamUser | undefined> {
+    return this.#optional(this.#call('GET', '/v1/teams/{teamId}/users/{userId}', { teamId, userId }, o));
+  }
+  addTeamUser(teamId: string, userId: string, role: string, o: CallOptions): Promise<void> {
+    const body = { user_id: userId, role };
+    return this.#void(this.#call('POST', '/v1/teams/{teamId}/users', { teamId }, o, body));
+  }
+  patchTeamUser(teamId: string, userId: string, role: string, o: CallOptions): Promise<void> {
+    const params = { teamId, userId };
+    return this.#void(this.#call('PATCH', '/v1/teams/{teamId}/users/{userId}', params, o, { role }));
+  }
+  deleteTeamUser(teamId: string, userId: string, o: CallOptions): Promise<void> {
+    return this.#void(this.#call('DELETE', '/v1/teams/{teamId}/users/{userId}', { teamId, userId }, o));
+  }
+
+  getTeamGroup(teamId: string, groupId: string, o: CallOptions): Promise<FivetranMembership | undefined> {
+    return this.#optional(this.#call('GET', '/v1/teams/{teamId}/groups/{groupId}', { teamId, groupId }, o));
+  }
+  addTeamGroup(teamId: string, groupId: string, role: string, o: CallOptions): Promise<void> {
+    const body = { id: groupId, role };
+    return this.#void(this.#call('POST', '/v1/teams/{teamId}/groups', { teamId }, o, body));
+  }
+  patchTeamGroup(teamId: string, groupId: string, role: string, o: CallOptions): Promise<void> {
+    const params = { teamId, groupId };
+    return this.#void(this.#call('PATCH', '/v1/teams/{teamId}/groups/{groupId}', params, o, { role }));
+  }
+  deleteTeamGroup(teamId: string, groupId: string, o: CallOptions): Promise<void> {
+    return this.#void(this.#call('DELETE', '/v1/teams/{teamId}/groups/{groupId}', { teamId, groupId }, o));
+  }
+
+  #call<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    endpoint: string,
+    params: Record<string, string>,
+    o: CallOptions,
+    body?: unknown,
+  ): Promise<T | undefined> {
+    return this.client.request<T>({ method, endpoint, params, body, signal: o.signal });
+  }
+
+  async #optional<T>(p: Promise<T | undefined>): Promise<T | undefined> {
+    try {
+      return await p;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async #required<T>(p: Promise<T | undefined>): Promise<T> {
+    const v = await p;
+    if (v === undefined || v === null) {
+      throw internal('baton-fivetran: Fivetran answered 2xx without the expected data');
+    }
+    return v;
+  }
+
+  async #void(p: Promise<unknown>): Promise<void> {
+    await p;
+  }
+}

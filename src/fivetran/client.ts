@@ -1,0 +1,280 @@
+import got, { type Response } from 'got';
+import type { Logger } from 'pino';
+import { cancelled, internal, systemClock } from '../connector/index.js';
+import type { Clock, RateLimitInfo } from '../connector/index.js';
+import { backoffMs, parseRetryAfterMs } from './backoff.js';
+import { fivetranHttpError, fivetranNetworkError, type FivetranApiError } from './errors.js';
+import { RateLimiter } from './rate-limiter.js';
+import { Secret, type SecretInput } from './secret.js';
+
+/** Counters the ops layer can wire to Prometheus; `status` is 0 for a transport failure. */
+export interface FivetranClientMetrics {
+  onRequest?(endpoint: string, status: number, durationMs: number): void;
+  onRetry?(reason: string): void;
+  onRateLimitWait?(ms: number): void;
+}
+
+export interface FivetranClientOptions {
+  /** `https://api.fivetran.com` or `https://api.fivetran.com/v1`, with or without a trailing slash. */
+  readonly baseUrl: string;
+  readonly apiKey: SecretInput;
+  readonly apiSecret: SecretInput;
+  /** Per attempt. */
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  readonly userAgent: string;
+  readonly log: Logger;
+  readonly clock?: Clock;
+  /** Retries after the first attempt (default 4). */
+  readonly maxRetries?: number;
+  /** Longest single wait between attempts (default 60 s); a longer Retry-After fails the call at once. */
+  readonly maxRetryWaitMs?: number;
+  /** First backoff step (default 500 ms). */
+  readonly retryBaseMs?: number;
+  readonly random?: () => number;
+  readonly metrics?: FivetranClientMetrics;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface RequestSpec {
+  readonly method: HttpMethod;
+  /** Path template such as `/v1/teams/{teamId}/users`; used as is for metrics and logs. */
+  readonly endpoint: string;
+  readonly params?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly body?: unknown;
+  readonly signal: AbortSignal;
+}
+
+export interface ApiPage<T> {
+  readonly items: T[];
+  /** Undefined on the last page (Fivetran's `next_cursor` missing, null or ""). */
+  readonly nextCursor?: string;
+}
+
+export interface PageSpec {
+  readonly endpoint: string;
+  readonly params?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly cursor?: string;
+  readonly signal: AbortSignal;
+}
+
+export const PAGE_LIMIT = 1000;
+
+const header = (res: Response<string>, name: string): string | undefined => {
+  const v = res.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+const intHeader = (res: Response<string>, name: string): number | undefined => {
+  const v = header(res, name);
+  const n = v === undefined ? NaN : Number.parseInt(v, 10);
+  return Number.isFinite(n) ? n : undefined;
+};
+
+/** HTTP client for the Fivetran REST API: auth, timeouts, bounded retries, a shared rate limiter. */
+export class FivetranClient {
+  readonly #base: string;
+  readonly #auth: Secret;
+  readonly #o: FivetranClientOptions;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #maxRetries: number;
+  readonly #maxWaitMs: number;
+  readonly #limiter: RateLimiter;
+  #rateLimit: RateLimitInfo | undefined;
+
+  constructor(o: FivetranClientOptions) {
+    this.#o = o;
+    this.#base = o.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+    const key = new Secret(o.apiKey).reveal();
+    const secret = new Secret(o.apiSecret).reveal();
+    this.#auth = new Secret(`Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`);
+    this.#clock = o.clock ?? systemClock;
+    this.#random = o.random ?? Math.random;
+    this.#maxRetries = o.maxRetries ?? 4;
+    this.#maxWaitMs = o.maxRetryWaitMs ?? 60_000;
+    this.#limiter = new RateLimiter({
+      concurrency: o.concurrency,
+      clock: this.#clock,
+      onWait: (ms) => o.metrics?.onRateLimitWait?.(ms),
+    });
+  }
+
+  /** The quota seen on the latest response, for RateLimitDescription annotations. */
+  get rateLimit(): RateLimitInfo | undefined {
+    return this.#rateLimit;
+  }
+
+  /** Sends one call with retries; resolves with the envelope's `data` (undefined when there is none). */
+  async request<T>(spec: RequestSpec): Promise<T | undefined> {
+    const path = spec.endpoint.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const v = spec.params?.[name];
+      if (v === undefined) throw internal(`baton-fivetran: ${spec.endpoint}: missing path parameter ${name}`);
+      return encodeURIComponent(v);
+    });
+    const action = `${spec.method} ${path}`;
+    const log = this.#o.log;
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.#send(spec, path, action, attempt);
+      if (outcome.ok) return outcome.data as T | undefined;
+      const err = outcome.err;
+      const status = err.httpStatus;
+      const retryAfterMs = err.retryAfterMs;
+      if (!err.retryable || attempt >= this.#maxRetries) throw err;
+      if (retryAfterMs !== undefined && retryAfterMs > this.#maxWaitMs) throw err;
+      const waitMs =
+        retryAfterMs ??
+        backoffMs(attempt, {
+          baseMs: this.#o.retryBaseMs ?? 500,
+          maxMs: this.#maxWaitMs,
+          random: this.#random,
+        });
+      const reason = status === undefined ? 'network' : status === 429 ? 'rate_limited' : `http_${status}`;
+      this.#o.metrics?.onRetry?.(reason);
+      log.warn(
+        { endpoint: spec.endpoint, attempt: attempt + 1, httpStatus: status, waitMs, err },
+        'fivetran call will be retried',
+      );
+      if (status === 429) {
+        // Everyone waits, not just this call: the quota is shared.
+        this.#limiter.pause(waitMs);
+      } else {
+        try {
+          await this.#clock.sleep(waitMs, spec.signal);
+        } catch {
+          throw cancelled(`baton-fivetran: ${action}: cancelled while waiting to retry`, { cause: err });
+        }
+      }
+    }
+  }
+
+  /** One page of a collection, `limit=1000`. A `next_cursor` equal to the cursor sent is refused. */
+  async page<T>(spec: PageSpec): Promise<ApiPage<T>> {
+    const data = await this.request<{ items?: unknown; next_cursor?: unknown }>({
+      method: 'GET',
+      endpoint: spec.endpoint,
+      params: spec.params,
+      query: { ...spec.query, limit: PAGE_LIMIT, cursor: spec.cursor },
+      signal: spec.signal,
+    });
+    const items = Array.isArray(data?.items) ? (data.items as T[]) : [];
+    const next =
+      typeof data?.next_cursor === 'string' && data.next_cursor !== '' ? data.next_cursor : undefined;
+    if (next !== undefined && next === spec.cursor) {
+      throw internal(
+        `baton-fivetran: GET ${spec.endpoint}: Fivetran returned the same next_cursor it was sent`,
+      );
+    }
+    return { items, nextCursor: next };
+  }
+
+  /** Every page of a collection in turn; a cursor seen before is refused instead of looping. */
+  async *pages<T>(spec: Omit<PageSpec, 'cursor'>): AsyncGenerator<T[]> {
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const p: ApiPage<T> = await this.page<T>({ ...spec, cursor });
+      yield p.items;
+      cursor = p.nextCursor;
+      if (cursor !== undefined) {
+        if (seen.has(cursor)) {
+          throw internal(`baton-fivetran: GET ${spec.endpoint}: Fivetran repeated an earlier next_cursor`);
+        }
+        seen.add(cursor);
+      }
+    } while (cursor !== undefined);
+  }
+
+  /** All items of a collection. */
+  async all<T>(spec: Omit<PageSpec, 'cursor'>): Promise<T[]> {
+    const out: T[] = [];
+    for await (const items of this.pages<T>(spec)) out.push(...items);
+    return out;
+  }
+
+  /** One attempt: resolves with `data` on 2xx, or with (not throwing) a retry-classified error. */
+  async #send(spec: RequestSpec, path: string, action: string, attempt: number): Promise<Outcome> {
+    let release: () => void;
+    try {
+      release = await this.#limiter.acquire(spec.signal);
+    } catch (err) {
+      throw cancelled(`baton-fivetran: ${action}: cancelled`, { cause: err });
+    }
+    const start = this.#clock.now();
+    let res: Response<string>;
+    try {
+      res = await got(`${this.#base}${path}`, {
+        method: spec.method,
+        headers: {
+          authorization: this.#auth.reveal(),
+          accept: 'application/json',
+          'user-agent': this.#o.userAgent,
+          ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body: spec.body !== undefined ? JSON.stringify(spec.body) : undefined,
+        searchParams: spec.query ? definedQuery(spec.query) : undefined,
+        responseType: 'text',
+        throwHttpErrors: false,
+        followRedirect: false,
+        retry: { limit: 0 },
+        timeout: { request: this.#o.timeoutMs },
+        signal: spec.signal,
+      });
+    } catch (err) {
+      this.#o.metrics?.onRequest?.(spec.endpoint, 0, this.#clock.now() - start);
+      if (spec.signal.aborted) throw cancelled(`baton-fivetran: ${action}: cancelled`);
+      return { ok: false, err: fivetranNetworkError(action, spec.endpoint, err) };
+    } finally {
+      release();
+    }
+    const durationMs = this.#clock.now() - start;
+    const status = res.statusCode;
+    this.#o.metrics?.onRequest?.(spec.endpoint, status, durationMs);
+    this.#o.log.debug({ endpoint: spec.endpoint, httpStatus: status, durationMs, attempt }, 'fivetran call');
+    const limit = intHeader(res, 'x-rate-limit');
+    const remaining = intHeader(res, 'x-rate-limit-remaining');
+    this.#limiter.observe(limit, remaining);
+    const now = this.#clock.now();
+    const retryAfterMs = parseRetryAfterMs(header(res, 'retry-after'), now);
+    if (limit !== undefined || remaining !== undefined || status === 429) {
+      this.#rateLimit = {
+        limit: limit ?? (status === 429 ? 1 : undefined),
+        remaining: status === 429 ? 0 : remaining,
+        resetAt: status === 429 ? new Date(now + (retryAfterMs ?? 60_000)) : undefined,
+      };
+    }
+    if (status >= 200 && status < 300) return { ok: true, data: parseSuccess(res.body, action) };
+    const err = fivetranHttpError({
+      method: spec.method,
+      action,
+      endpoint: spec.endpoint,
+      status,
+      body: res.body,
+      contentType: header(res, 'content-type'),
+      retryAfterMs,
+      rateLimit: status === 429 || status >= 500 ? this.#rateLimit : undefined,
+    });
+    return { ok: false, err };
+  }
+}
+
+type Outcome =
+  { readonly ok: true; readonly data: unknown } | { readonly ok: false; readonly err: FivetranApiError };
+
+const definedQuery = (q: Readonly<Record<string, string | number | boolean | undefined>>) => {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(q)) if (v !== undefined) out[k] = v;
+  return out;
+};
+
+const parseSuccess = (body: string, action: string): unknown => {
+  if (body.trim() === '') return undefined;
+  try {
+    const v = JSON.parse(body) as { data?: unknown } | null;
+    return v !== null && typeof v === 'object' ? v.data : undefined;
+  } catch {
+    throw internal(`baton-fivetran: ${action}: Fivetran answered with a non-JSON success body`);
+  }
+};

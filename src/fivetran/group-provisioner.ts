@@ -1,0 +1,102 @@
+import { BatonError, invalidArgument } from '../connector/index.js';
+import type {
+  CallOptions,
+  Entitlement,
+  Grant,
+  GrantResult,
+  Resource,
+  RevokeResult,
+} from '../connector/index.js';
+import type { FivetranApi, FivetranMembership } from './api.js';
+import { entitlementTarget } from './entitlements.js';
+import { isNotFound } from './errors.js';
+import type { FivetranContext } from './fivetran-context.js';
+import { groupRoleGrant } from './group-resource.js';
+import { principalOf } from './principal.js';
+
+/** A user's or a team's role on a group: the same four calls under `/v1/users/…` or `/v1/teams/…`. */
+interface GroupMembershipCalls {
+  get(id: string, groupId: string, o: CallOptions): Promise<FivetranMembership | undefined>;
+  add(id: string, groupId: string, role: string, o: CallOptions): Promise<void>;
+  patch(id: string, groupId: string, role: string, o: CallOptions): Promise<void>;
+  remove(id: string, groupId: string, o: CallOptions): Promise<void>;
+}
+
+const calls = (api: FivetranApi, type: 'user' | 'team'): GroupMembershipCalls =>
+  type === 'user'
+    ? {
+        get: (id, g, o) => api.getUserGroup(id, g, o),
+        add: (id, g, r, o) => api.addUserGroup(id, g, r, o),
+        patch: (id, g, r, o) => api.patchUserGroup(id, g, r, o),
+        remove: (id, g, o) => api.deleteUserGroup(id, g, o),
+      }
+    : {
+        get: (id, g, o) => api.getTeamGroup(id, g, o),
+        add: (id, g, r, o) => api.addTeamGroup(id, g, r, o),
+        patch: (id, g, r, o) => api.patchTeamGroup(id, g, r, o),
+        remove: (id, g, o) => api.deleteTeamGroup(id, g, o),
+      };
+
+const PRINCIPALS = ['user', 'team'] as const;
+
+/** `group:<g>:<role>` for a user or team: POST, or PATCH when it is already in the group with another role. */
+export const grantGroupRole = async (
+  ctx: FivetranContext,
+  principal: Resource,
+  entitlement: Entitlement,
+  o: CallOptions,
+): Promise<GrantResult> => {
+  const { resourceId: groupId, slug: role } = entitlementTarget(entitlement, 'group', 'grant');
+  const p = principalOf(principal, entitlement, PRINCIPALS, 'grant');
+  const roles = await ctx.roles.get(o);
+  if (!roles.isDestinationRole(role)) {
+    throw invalidArgument(
+      `baton-fivetran: grant ${entitlement.id}: "${role}" is not a current destination role`,
+    );
+  }
+  const c = calls(ctx.api, p.type);
+  const grant = groupRoleGrant(
+    entitlement.resource,
+    role,
+    principal,
+    p.type === 'team' ? `team:${p.id}:member` : undefined,
+  );
+  const current = await c.get(p.id, groupId, o);
+  if (current && roles.normalise(current.role) === role) return { alreadyExists: true, grants: [grant] };
+  if (current) {
+    await c.patch(p.id, groupId, role, o);
+    return { grants: [grant] };
+  }
+  try {
+    await c.add(p.id, groupId, role, o);
+  } catch (err) {
+    // Someone added it between our check and our POST: look again rather than fail.
+    if (!(err instanceof BatonError && err.httpStatus === 409)) throw err;
+    const now = await c.get(p.id, groupId, o);
+    if (!now) throw err;
+    if (roles.normalise(now.role) === role) return { alreadyExists: true, grants: [grant] };
+    await c.patch(p.id, groupId, role, o);
+  }
+  return { grants: [grant] };
+};
+
+/** Removes the principal from the group only when its current role there is the revoked one. */
+export const revokeGroupRole = async (
+  ctx: FivetranContext,
+  grant: Grant,
+  o: CallOptions,
+): Promise<RevokeResult> => {
+  const { resourceId: groupId, slug: role } = entitlementTarget(grant.entitlement, 'group', 'revoke');
+  const p = principalOf(grant.principal, grant.entitlement, PRINCIPALS, 'revoke');
+  const roles = await ctx.roles.get(o);
+  const c = calls(ctx.api, p.type);
+  const current = await c.get(p.id, groupId, o);
+  if (!current || roles.normalise(current.role) !== role) return { alreadyRevoked: true };
+  try {
+    await c.remove(p.id, groupId, o);
+    return {};
+  } catch (err) {
+    if (isNotFound(err)) return { alreadyRevoked: true };
+    throw err;
+  }
+};

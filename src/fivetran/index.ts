@@ -1,0 +1,4 @@
+export { createFivetranConnector, type FivetranConnectorOptions } from './connector.js';
+export { FivetranClient, type FivetranClientMetrics, type FivetranClientOptions } from './client.js';
+export { FivetranApiError } from './errors.js';
+export { Secret, type SecretInput } from './secret.js';

@@ -1,0 +1,95 @@
+import { resourceId } from '../connector/index.js';
+import type {
+  CallOptions,
+  Entitlement,
+  Grant,
+  GrantResult,
+  ListRequest,
+  Page,
+  Provisioner,
+  Resource,
+  ResourceId,
+  ResourceSyncer,
+  RevokeResult,
+} from '../connector/index.js';
+import { TEAM_MANAGER } from './api.js';
+import { teamManagerEntitlement, teamMemberEntitlement } from './entitlements.js';
+import { emptyIfGone, rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
+import { groupRoleGrant } from './group-resource.js';
+import { decodePhaseToken, encodePhaseToken } from './page-token.js';
+import { grantTeamMembership, revokeTeamMembership } from './team-provisioner.js';
+import { TEAM_TYPE } from './resource-types.js';
+import { teamGrant, teamResource } from './team-resource.js';
+
+/** The two Fivetran listings a team's grant listing walks, in order. */
+const TEAM_GRANT_PHASES = ['users', 'groups'] as const;
+
+/**
+ * `team` resources with `member` and `manager` entitlements. Its grant listing walks two Fivetran
+ * listings: the team's users (member/manager grants), then the team's groups, which become grants of
+ * `group:<g>:<role>` to the team, expandable through `team:<t>:member`.
+ */
+export class TeamSyncer implements ResourceSyncer, Provisioner {
+  readonly resourceType = TEAM_TYPE;
+
+  constructor(readonly ctx: FivetranContext) {}
+
+  async list(_parent: ResourceId | undefined, req: ListRequest): Promise<Page<Resource>> {
+    const page = await this.ctx.api.listTeams({ cursor: req.pageToken || undefined, signal: req.signal });
+    return {
+      items: page.items.map(teamResource),
+      nextPageToken: page.nextCursor,
+      annotations: rateLimitAnnotations(this.ctx),
+    };
+  }
+
+  async entitlements(resource: Resource): Promise<Page<Entitlement>> {
+    return { items: [teamMemberEntitlement(resource), teamManagerEntitlement(resource)] };
+  }
+
+  async grants(team: Resource, req: ListRequest): Promise<Page<Grant>> {
+    const teamId = team.id.resource;
+    const at = decodePhaseToken(req.pageToken, TEAM_GRANT_PHASES, `list grants for team:${teamId}`);
+    const roles = await this.ctx.roles.get(req);
+    const items: Grant[] = [];
+    let nextPageToken: string | undefined;
+    if (at.phase === 'users') {
+      const page = await emptyIfGone(
+        this.ctx,
+        `team:${teamId}`,
+        this.ctx.api.listTeamUsers(teamId, { cursor: at.cursor, signal: req.signal }),
+      );
+      for (const row of page.items) {
+        const user: Resource = { id: resourceId('user', row.user_id) };
+        items.push(teamGrant(team, 'member', user));
+        if (roles.normalise(row.role) === TEAM_MANAGER) items.push(teamGrant(team, 'manager', user));
+      }
+      nextPageToken = encodePhaseToken(
+        page.nextCursor ? { phase: 'users', cursor: page.nextCursor } : { phase: 'groups' },
+      );
+    } else {
+      const page = await emptyIfGone(
+        this.ctx,
+        `team:${teamId}`,
+        this.ctx.api.listTeamGroups(teamId, { cursor: at.cursor, signal: req.signal }),
+      );
+      for (const m of page.items) {
+        const role = roles.normalise(m.role);
+        if (role === undefined || !roles.isDestinationRole(role)) continue;
+        items.push(groupRoleGrant(resourceId('group', m.id), role, team, `team:${teamId}:member`));
+      }
+      nextPageToken = page.nextCursor
+        ? encodePhaseToken({ phase: 'groups', cursor: page.nextCursor })
+        : undefined;
+    }
+    return { items, nextPageToken, annotations: rateLimitAnnotations(this.ctx) };
+  }
+
+  grant(principal: Resource, entitlement: Entitlement, o: CallOptions): Promise<GrantResult> {
+    return grantTeamMembership(this.ctx, principal, entitlement, o);
+  }
+
+  revoke(grant: Grant, o: CallOptions): Promise<RevokeResult> {
+    return revokeTeamMembership(this.ctx, grant, o);
+  }
+}

@@ -1,0 +1,57 @@
+import type {
+  AccountInfo,
+  AccountManager,
+  CallOptions,
+  CreateAccountResult,
+  DeleteResult,
+  Entitlement,
+  Grant,
+  ListRequest,
+  Page,
+  Resource,
+  ResourceDeleter,
+  ResourceId,
+  ResourceSyncer,
+} from '../connector/index.js';
+import { rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
+import { USER_TYPE } from './resource-types.js';
+import { userResource } from './user-resource.js';
+import { createUserAccount, deleteUser } from './user-accounts.js';
+
+/** `user` resources from `GET /v1/users`; creates (invites) and deletes Fivetran users. */
+export class UserSyncer implements ResourceSyncer, AccountManager, ResourceDeleter {
+  readonly resourceType = USER_TYPE;
+  readonly credentialOptions = {
+    supported: ['CAPABILITY_DETAIL_CREDENTIAL_OPTION_NO_PASSWORD'],
+    preferred: 'CAPABILITY_DETAIL_CREDENTIAL_OPTION_NO_PASSWORD',
+  } as const;
+
+  constructor(readonly ctx: FivetranContext) {}
+
+  async list(_parent: ResourceId | undefined, req: ListRequest): Promise<Page<Resource>> {
+    const roles = await this.ctx.roles.get(req);
+    const page = await this.ctx.api.listUsers({ cursor: req.pageToken || undefined, signal: req.signal });
+    return {
+      items: page.items.map((u) => userResource(u, roles)),
+      nextPageToken: page.nextCursor,
+      annotations: rateLimitAnnotations(this.ctx),
+    };
+  }
+
+  // The type carries SkipEntitlementsAndGrants: users hold access, they grant none.
+  async entitlements(): Promise<Page<Entitlement>> {
+    return { items: [] };
+  }
+
+  async grants(): Promise<Page<Grant>> {
+    return { items: [] };
+  }
+
+  createAccount(info: AccountInfo, o: CallOptions): Promise<CreateAccountResult> {
+    return createUserAccount(this.ctx, info, o);
+  }
+
+  deleteResource(id: ResourceId, _parent: ResourceId | undefined, o: CallOptions): Promise<DeleteResult> {
+    return deleteUser(this.ctx, id, o);
+  }
+}

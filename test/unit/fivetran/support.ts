@@ -1,0 +1,83 @@
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import type { Clock } from '../../../src/connector/index.js';
+import { createFivetranConnector, type FivetranConnectorOptions } from '../../../src/fivetran/index.js';
+import type { FakeFivetran } from '../../fakes/fivetran/index.js';
+
+/** A clock whose sleeps return at once and move time forward; every sleep is recorded. */
+export class FakeClock implements Clock {
+  nowMs = Date.UTC(2026, 0, 1);
+  readonly sleeps: number[] = [];
+
+  now(): number {
+    return this.nowMs;
+  }
+
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    this.sleeps.push(ms);
+    this.nowMs += ms;
+    await Promise.resolve();
+    signal?.throwIfAborted();
+  }
+}
+
+/** A pino logger writing parsed JSON lines into `lines`. */
+export const logSink = (): { log: Logger; lines: Record<string, unknown>[]; text: () => string } => {
+  const lines: Record<string, unknown>[] = [];
+  const raw: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        raw.push(line);
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  return { log: pino({ level: 'debug' }, stream), lines, text: () => raw.join('\n') };
+};
+
+export type KeyName = 'admin' | 'system' | 'readOnlySystem' | 'nonAdminUser';
+
+export const connectorFor = (
+  fake: FakeFivetran,
+  key: KeyName = 'admin',
+  extra: Partial<FivetranConnectorOptions> = {},
+) => {
+  const clock = new FakeClock();
+  const sink = logSink();
+  const connector = createFivetranConnector({
+    baseUrl: fake.baseUrl,
+    apiKey: fake.keys[key].key,
+    apiSecret: fake.keys[key].secret,
+    timeoutMs: 2000,
+    concurrency: 4,
+    log: sink.log,
+    clock,
+    version: '1.2.3',
+    maxRetryWaitMs: 5000,
+    random: () => 0.5,
+    ...extra,
+  });
+  return { connector, clock, sink };
+};
+
+export const signal = (): AbortSignal => AbortSignal.timeout(20_000);
+
+/** Drains a paged listing, failing if it does not end within `maxPages`. */
+export const drain = async <T>(
+  fetchPage: (pageToken: string | undefined) => Promise<{ items: readonly T[]; nextPageToken?: string }>,
+  maxPages = 100,
+): Promise<{ items: T[]; pages: number }> => {
+  const items: T[] = [];
+  let token: string | undefined;
+  for (let pages = 1; pages <= maxPages; pages++) {
+    const page = await fetchPage(token);
+    items.push(...page.items);
+    if (!page.nextPageToken) return { items, pages };
+    if (page.nextPageToken === token) throw new Error('page token repeated');
+    token = page.nextPageToken;
+  }
+  throw new Error('too many pages');
+};
