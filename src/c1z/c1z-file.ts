@@ -1,0 +1,93 @@
+import { createReadStream, createWriteStream, renameSync } from 'node:fs';
+import { open, rm, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { constants, createZstdCompress, createZstdDecompress } from 'node:zlib';
+import { failedPrecondition, invalidArgument } from '../connector/index.js';
+
+// The outer c1z layout (c1z-format.md §1): the 5-byte magic, then one zstd frame holding the SQLite file.
+
+export const C1Z_MAGIC = Buffer.from('C1ZF\x00', 'latin1');
+export const C1Z_V3_MAGIC = Buffer.from('C1Z3\x00', 'latin1');
+/** The SDK's decoder caps memory, and with it the window, at 128 MiB. */
+const MAX_WINDOW_LOG = 27;
+const DEFAULT_LEVEL = 3;
+
+/**
+ * Compresses `dbPath` into a c1z at `outPath`: written to a temp file beside it, fsynced, then renamed.
+ * Nothing is left at `outPath` or in the temp file on failure or abort.
+ */
+export async function writeC1zFile(
+  dbPath: string,
+  outPath: string,
+  o: { signal?: AbortSignal },
+): Promise<void> {
+  const { signal } = o;
+  signal?.throwIfAborted();
+  const { size } = await stat(dbPath);
+  const tmpPath = `${outPath}.${randomBytes(6).toString('hex')}.tmp`;
+  let isRenamed = false;
+  try {
+    await writeFile(tmpPath, C1Z_MAGIC, { flag: 'wx', mode: 0o600 });
+    const compress = createZstdCompress({
+      pledgedSrcSize: size,
+      params: {
+        [constants.ZSTD_c_compressionLevel]: DEFAULT_LEVEL,
+        [constants.ZSTD_c_checksumFlag]: 1,
+        [constants.ZSTD_c_contentSizeFlag]: 1,
+      },
+    });
+    // `flush: true` fsyncs the file before it is closed.
+    const out = createWriteStream(tmpPath, { flags: 'r+', start: C1Z_MAGIC.length, flush: true });
+    await pipeline(createReadStream(dbPath), compress, out, signal ? { signal } : {});
+    // Synchronous check-and-rename: an abort cannot slip in between.
+    signal?.throwIfAborted();
+    renameSync(tmpPath, outPath);
+    isRenamed = true;
+    await syncDirectory(dirname(outPath));
+  } finally {
+    if (!isRenamed) await rm(tmpPath, { force: true });
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads the 5-byte header and fails clearly unless it is a v1 (sqlite) c1z. */
+export async function checkC1zMagic(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(C1Z_MAGIC.length);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    if (bytesRead === head.length && head.equals(C1Z_MAGIC)) return;
+    if (bytesRead === head.length && head.equals(C1Z_V3_MAGIC)) {
+      throw failedPrecondition(`baton-fivetran: open c1z ${path}: v3 (Pebble) c1z files are not supported`);
+    }
+    throw invalidArgument(`baton-fivetran: open c1z ${path}: not a c1z file (bad magic header)`);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Decompresses the SQLite database inside a v1 c1z to `dbPath`, streaming. */
+export async function extractC1zDatabase(
+  path: string,
+  dbPath: string,
+  o: { signal?: AbortSignal },
+): Promise<void> {
+  await checkC1zMagic(path);
+  const decompress = createZstdDecompress({ params: { [constants.ZSTD_d_windowLogMax]: MAX_WINDOW_LOG } });
+  await pipeline(
+    createReadStream(path, { start: C1Z_MAGIC.length }),
+    decompress,
+    createWriteStream(dbPath, { flags: 'wx', mode: 0o600 }),
+    o.signal ? { signal: o.signal } : {},
+  );
+}

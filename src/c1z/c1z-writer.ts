@@ -1,0 +1,309 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import {
+  failedPrecondition,
+  internal,
+  isBatonError,
+  resourceKey,
+  systemClock,
+  type Clock,
+  type Entitlement,
+  type Grant,
+  type Resource,
+  type ResourceId,
+  type ResourceType,
+} from '../connector/index.js';
+import type { StoredGrant, StoredRow, SyncStore, SyncType } from '../sync/index.js';
+import { writeC1zFile } from './c1z-file.js';
+import { newKsuid } from './ksuid.js';
+import { decodeEntitlement, decodeGrantRow, decodeResource, type GrantDataRow } from './row-decoding.js';
+import { entitlementRow, grantRow, resourceRow, resourceTypeRow } from './row-encoding.js';
+import { createSchema } from './schema.js';
+import { prepareWriterStatements, type WriterStatements } from './writer-statements.js';
+import { sqliteTime } from './sqlite-time.js';
+import { computeSyncStats, syncStatsJson } from './sync-stats.js';
+
+export interface C1zWriterOptions {
+  /** Where the finished c1z goes. Nothing is written there until `finish` succeeds. */
+  readonly path: string;
+  /** Folder for the working database; defaults to the folder of `path`. */
+  readonly tempDir?: string;
+  readonly clock?: Clock;
+  /** Random bytes for the sync id (crypto by default). */
+  readonly random?: (size: number) => Uint8Array;
+}
+
+/**
+ * - `open`: working database created, no sync yet
+ * - `syncing`: `startSync` called; puts and reads allowed
+ * - `ended`: `endSync` called; reads allowed, waiting for `finish`
+ * - `finishing`: compressing into place
+ * - `finished`: the c1z is at `path`; the working files are gone
+ * - `aborted`: closed and cleaned up without writing `path` (by `abort` or a failed `finish`)
+ */
+export type C1zWriterState = 'open' | 'syncing' | 'ended' | 'finishing' | 'finished' | 'aborted';
+
+/** A SyncStore that writes a v1 (sqlite) c1z: one working SQLite file, compressed into place on `finish`. */
+export class C1zWriter implements SyncStore {
+  readonly path: string;
+  readonly #workDir: string;
+  readonly #dbPath: string;
+  readonly #db: DatabaseSync;
+  readonly #clock: Clock;
+  readonly #random: ((size: number) => Uint8Array) | undefined;
+  readonly #stmt: WriterStatements;
+  readonly #abortFinish = new AbortController();
+  #state: C1zWriterState = 'open';
+  #syncId = '';
+  #syncType: SyncType = 'full';
+
+  private constructor(opts: C1zWriterOptions, workDir: string) {
+    this.path = opts.path;
+    this.#clock = opts.clock ?? systemClock;
+    this.#random = opts.random;
+    this.#workDir = workDir;
+    this.#dbPath = join(workDir, 'db');
+    this.#db = new DatabaseSync(this.#dbPath);
+    // A rollback journal deleted at each commit keeps the main file self-contained. A crash loses only the
+    // working file, which is discarded anyway, so syncs to disk happen once, on the final c1z.
+    this.#db.exec('pragma journal_mode = DELETE; pragma synchronous = OFF; pragma cache_size = -32768');
+    createSchema(this.#db);
+    this.#stmt = prepareWriterStatements(this.#db);
+  }
+
+  static create(opts: C1zWriterOptions): C1zWriter {
+    const workDir = mkdtempSync(join(opts.tempDir ?? dirname(opts.path), '.c1z-work-'));
+    try {
+      return new C1zWriter(opts, workDir);
+    } catch (err) {
+      rmSync(workDir, { recursive: true, force: true });
+      throw internal(`baton-fivetran: create c1z working database for ${opts.path}: ${String(err)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  get state(): C1zWriterState {
+    return this.#state;
+  }
+
+  get syncId(): string {
+    return this.#syncId;
+  }
+
+  startSync(syncType: SyncType): string {
+    this.#expect(['open'], 'start sync');
+    const now = this.#clock.now();
+    this.#syncId = newKsuid(now, this.#random);
+    this.#syncType = syncType;
+    // A fresh file has no finished full sync, so a partial sync has no parent to name either.
+    this.#stmt.insertSyncRun.run(this.#syncId, sqliteTime(now), syncType);
+    this.#state = 'syncing';
+    return this.#syncId;
+  }
+
+  putResourceTypes(items: readonly ResourceType[]): void {
+    this.#page('put resource types', items, (rt, at) => {
+      const row = resourceTypeRow(rt);
+      this.#stmt.putResourceType.run(row.externalId, row.data, this.#syncId, at);
+    });
+  }
+
+  putResources(items: readonly Resource[]): void {
+    this.#page('put resources', items, (r, at) => {
+      const row = resourceRow(r);
+      this.#stmt.putResource.run(
+        row.resourceTypeId,
+        row.externalId,
+        row.parentResourceTypeId,
+        row.parentResourceId,
+        row.data,
+        this.#syncId,
+        at,
+      );
+    });
+  }
+
+  putEntitlements(items: readonly Entitlement[]): void {
+    this.#page('put entitlements', items, (e, at) => {
+      const row = entitlementRow(e);
+      this.#stmt.putEntitlement.run(
+        row.resourceTypeId,
+        row.resourceId,
+        row.externalId,
+        row.data,
+        this.#syncId,
+        at,
+      );
+    });
+  }
+
+  putGrants(items: readonly Grant[]): void {
+    this.#page('put grants', items, (g, at) => {
+      const row = grantRow(g);
+      this.#stmt.putGrant.run(
+        row.resourceTypeId,
+        row.resourceId,
+        row.entitlementId,
+        row.principalResourceTypeId,
+        row.principalResourceId,
+        row.externalId,
+        row.expansion,
+        row.needsExpansion,
+        row.data,
+        this.#syncId,
+        at,
+      );
+    });
+  }
+
+  getResource(id: ResourceId): Resource | undefined {
+    this.#expect(['syncing', 'ended'], 'get resource');
+    const row = this.#stmt.getResource.get(resourceKey(id), this.#syncId) as { data: Uint8Array } | undefined;
+    return row && decodeResource(row.data);
+  }
+
+  getEntitlement(id: string): Entitlement | undefined {
+    this.#expect(['syncing', 'ended'], 'get entitlement');
+    const row = this.#stmt.getEntitlement.get(id, this.#syncId) as { data: Uint8Array } | undefined;
+    return row && decodeEntitlement(row.data);
+  }
+
+  getGrant(id: string): StoredGrant | undefined {
+    this.#expect(['syncing', 'ended'], 'get grant');
+    const row = this.#stmt.getGrant.get(id, this.#syncId) as GrantDataRow | undefined;
+    return row && decodeGrantRow(row);
+  }
+
+  listResources(resourceTypeId: string, afterRowId: number, limit: number): StoredRow<Resource>[] {
+    this.#expect(['syncing', 'ended'], 'list resources');
+    const rows = this.#stmt.listResources.all(this.#syncId, resourceTypeId, afterRowId, limit) as {
+      id: number;
+      data: Uint8Array;
+    }[];
+    return rows.map((r) => ({ rowId: r.id, value: decodeResource(r.data) }));
+  }
+
+  listExpandableGrants(afterRowId: number, limit: number): StoredRow<StoredGrant>[] {
+    this.#expect(['syncing', 'ended'], 'list expandable grants');
+    const rows = this.#stmt.listExpandableGrants.all(
+      this.#syncId,
+      afterRowId,
+      limit,
+    ) as unknown as GrantDataRow[];
+    return rows.map((r) => ({ rowId: r.id, value: decodeGrantRow(r) }));
+  }
+
+  listGrantsForEntitlement(
+    entitlementId: string,
+    afterRowId: number,
+    limit: number,
+  ): StoredRow<StoredGrant>[] {
+    this.#expect(['syncing', 'ended'], 'list grants for entitlement');
+    const rows = this.#stmt.listGrantsForEntitlement.all(
+      entitlementId,
+      this.#syncId,
+      afterRowId,
+      limit,
+    ) as unknown as GrantDataRow[];
+    return rows.map((r) => ({ rowId: r.id, value: decodeGrantRow(r) }));
+  }
+
+  markSupportsDiff(): void {
+    this.#expect(['syncing'], 'mark supports diff');
+    this.#db.prepare('update v1_sync_runs set supports_diff = 1 where sync_id = ?').run(this.#syncId);
+  }
+
+  endSync(): void {
+    this.#expect(['syncing'], 'end sync');
+    this.#transaction(() => {
+      this.#db
+        .prepare('update v1_sync_runs set ended_at = ? where sync_id = ? and ended_at is null')
+        .run(sqliteTime(this.#clock.now()), this.#syncId);
+      const stats = computeSyncStats(this.#db, this.#syncId, this.#syncType);
+      this.#db
+        .prepare('update v1_sync_runs set stats = ? where sync_id = ?')
+        .run(syncStatsJson(stats), this.#syncId);
+    });
+    this.#state = 'ended';
+  }
+
+  /** Closes the database and compresses it into `path` (temp file, fsync, rename). Needs an ended sync. */
+  async finish(signal?: AbortSignal): Promise<void> {
+    this.#expect(['ended'], 'finish');
+    this.#state = 'finishing';
+    const finishSignal = signal
+      ? AbortSignal.any([signal, this.#abortFinish.signal])
+      : this.#abortFinish.signal;
+    try {
+      finishSignal.throwIfAborted();
+      this.#db.close();
+      const leftovers = readdirSync(this.#workDir).filter((f) => f !== 'db');
+      if (leftovers.length > 0) {
+        throw internal(
+          `baton-fivetran: finish c1z ${this.path}: database not self-contained (${leftovers.join(', ')})`,
+        );
+      }
+      await writeC1zFile(this.#dbPath, this.path, { signal: finishSignal });
+      this.#state = 'finished';
+    } catch (err) {
+      this.#state = 'aborted';
+      if (finishSignal.aborted) throw finishSignal.reason;
+      throw isBatonError(err)
+        ? err
+        : internal(`baton-fivetran: finish c1z ${this.path}: ${String(err)}`, { cause: err });
+    } finally {
+      if (this.#db.isOpen) this.#db.close();
+      rmSync(this.#workDir, { recursive: true, force: true });
+    }
+  }
+
+  /** Closes and removes every working file; `path` is never written. A no-op once finished. */
+  abort(): void {
+    if (this.#state === 'finished' || this.#state === 'aborted') return;
+    const wasFinishing = this.#state === 'finishing';
+    this.#state = 'aborted';
+    this.#abortFinish.abort(failedPrecondition(`baton-fivetran: write c1z ${this.path}: aborted`));
+    if (!wasFinishing && this.#db.isOpen) this.#db.close();
+    rmSync(this.#workDir, { recursive: true, force: true });
+  }
+
+  /** The working SQLite file (for diagnostics; it disappears on finish or abort). */
+  get workingDbPath(): string {
+    return this.#dbPath;
+  }
+
+  /** Whether the working directory still exists. */
+  get hasWorkingFiles(): boolean {
+    return existsSync(this.#workDir);
+  }
+
+  #page<T>(action: string, items: readonly T[], put: (item: T, discoveredAt: string) => void): void {
+    this.#expect(['syncing'], action);
+    if (items.length === 0) return;
+    const discoveredAt = sqliteTime(this.#clock.now());
+    this.#transaction(() => {
+      for (const item of items) put(item, discoveredAt);
+    });
+  }
+
+  #transaction(fn: () => void): void {
+    this.#db.exec('begin');
+    try {
+      fn();
+      this.#db.exec('commit');
+    } catch (err) {
+      this.#db.exec('rollback');
+      throw err;
+    }
+  }
+
+  #expect(states: readonly C1zWriterState[], action: string): void {
+    if (!states.includes(this.#state)) {
+      throw failedPrecondition(
+        `baton-fivetran: ${action} in c1z ${this.path}: writer is ${this.#state}, expected ${states.join(' or ')}`,
+      );
+    }
+  }
+}
