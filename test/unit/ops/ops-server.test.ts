@@ -1,0 +1,66 @@
+import { pino } from 'pino';
+import { createMetrics, OpsServer, probeHealth } from '../../../src/ops/index.js';
+
+describe('OpsServer', () => {
+  let server: OpsServer;
+  let port: number;
+  let ready = false;
+  let healthy = true;
+  beforeAll(async () => {
+    const metrics = createMetrics({ version: '1.2.3', collectProcess: false });
+    metrics.tasks.inc({ task_type: 'grant', outcome: 'success' });
+    server = new OpsServer({
+      host: '127.0.0.1',
+      port: 0,
+      registry: metrics.registry,
+      validate: async () => {
+        if (!healthy) throw new Error('baton-fivetran: GET /v1/account/info: 401 Unauthorized');
+      },
+      readiness: () => (ready ? { ready: true } : { ready: false, reason: 'task loop is starting' }),
+      log: pino({ level: 'silent' }),
+    });
+    port = (await server.listen()).port;
+  });
+  afterAll(() => server.close());
+
+  const get = async (path: string) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
+    return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+  };
+
+  it('answers /live always and /ready from the loop state, in the SDK JSON shape', async () => {
+    const live = await get('/live');
+    expect(live.status).toBe(200);
+    expect(JSON.parse(live.body)).toMatchObject({ status: 'alive', timestamp: expect.stringMatching(/Z$/) });
+    expect(await get('/ready')).toMatchObject({ status: 503, type: 'application/json' });
+    expect(JSON.parse((await get('/ready')).body).details.error).toBe('task loop is starting');
+    ready = true;
+    expect(JSON.parse((await get('/ready')).body).status).toBe('ready');
+  });
+
+  it('runs validation for /health and reports why it failed', async () => {
+    expect(JSON.parse((await get('/health')).body).status).toBe('healthy');
+    healthy = false;
+    const res = await get('/health');
+    expect(res.status).toBe(503);
+    expect(JSON.parse(res.body).details).toEqual({
+      error: 'connector validation failed',
+      validation_error: 'baton-fivetran: GET /v1/account/info: 401 Unauthorized',
+    });
+    healthy = true;
+  });
+
+  it('serves Prometheus metrics from its own registry', async () => {
+    const res = await get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('baton_tasks_total{task_type="grant",outcome="success"} 1');
+    expect(res.body).toContain('baton_build_info{version="1.2.3"');
+  });
+
+  it('is what the health-check probe reads: true only on 200', async () => {
+    expect((await probeHealth({ host: '127.0.0.1', port, endpoint: 'live', timeoutMs: 2000 })).ok).toBe(true);
+    expect((await probeHealth({ host: '127.0.0.1', port, endpoint: 'nope', timeoutMs: 2000 })).ok).toBe(
+      false,
+    );
+  });
+});
