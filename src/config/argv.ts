@@ -39,7 +39,9 @@ export function parseArgv(argv: readonly string[], extraFlags: readonly FieldSpe
     }
     const long = arg.startsWith('--');
     const [name, inline] = splitOnce(arg.slice(long ? 2 : 1), '=');
-    const field = long ? (extra.get(name) ?? fieldByFlag.get(name)) : fieldByShort.get(name);
+    const field = long
+      ? (extra.get(name) ?? fieldByFlag.get(name))
+      : (extraFlags.find((f) => f.short === name) ?? fieldByShort.get(name));
     if (!field || field.envOnly) {
       throw new ConfigError(`unknown flag ${arg.split('=')[0]} (see --help)`);
     }
