@@ -1,1 +1,23 @@
 export * from './store.js';
+export { runSync, type RunSyncArgs } from './syncer.js';
+export {
+  compileSyncOptions,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_PAGE_SIZE,
+  type CompiledSyncOptions,
+  type SyncOptions,
+} from './sync-options.js';
+export type {
+  SyncCounts,
+  SyncDrops,
+  SyncPhase,
+  SyncProgress,
+  SyncProgressEvent,
+  SyncSummary,
+} from './sync-tally.js';
+export {
+  expandGrants,
+  MAX_EXPANSION_DEPTH,
+  type ExpandGrantsArgs,
+  type ExpansionResult,
+} from './expand-grants.js';

@@ -1,0 +1,118 @@
+import type { AnyMessage, Grant, ListRequest, Page, Resource, ResourceId } from '../connector/index.js';
+import { annotations, hasAnnotation, resourceKey, withoutAnnotation } from '../connector/index.js';
+import { paginate } from './paginate.js';
+import { hasResourceId, skipsGrants } from './resource-rules.js';
+import { runPool } from './run-pool.js';
+import { storedResources } from './stored-resources.js';
+import type { SyncContext } from './sync-context.js';
+
+/**
+ * Lists grants per stored resource (or in one `typeGrants` pass when the syncer has it) and stores them with
+ * each principal replaced by the stored full resource. Grants pointing at resources the sync did not see are
+ * dropped, not invented.
+ */
+export async function syncGrants(ctx: SyncContext): Promise<void> {
+  const before = { ...ctx.tally.dropped };
+  for (const [typeId, type] of ctx.types) {
+    if (skipsGrants(type)) continue;
+    const syncer = ctx.registry.syncer(typeId);
+    const typeGrants = syncer.typeGrants?.bind(syncer);
+    if (typeGrants) {
+      await writeGrantPages(ctx, `listing grants for type ${typeId}`, ctx.signal, typeGrants, true);
+      continue;
+    }
+    const resources = storedResources(ctx.store, typeId, ctx.options.pageSize);
+    await runPool(resources, ctx.options.concurrency, ctx.signal, async (resource, signal) => {
+      if (skipsGrants(type, resource)) return;
+      const what = `listing grants for resource ${resourceKey(resource.id)}`;
+      await writeGrantPages(ctx, what, signal, (req) => syncer.grants(resource, req), false);
+    });
+  }
+  const d = ctx.tally.dropped;
+  const unknownPrincipal = d.grantsWithUnknownPrincipal - before.grantsWithUnknownPrincipal;
+  const unknownResource = d.grantsWithUnknownResource - before.grantsWithUnknownResource;
+  const invalid = d.invalidGrants - before.invalidGrants;
+  if (unknownPrincipal + unknownResource + invalid > 0) {
+    ctx.log.warn(
+      { unknownPrincipal, unknownResource, invalid },
+      'dropped grants whose principal or resource was not synced, or with empty ids',
+    );
+  }
+}
+
+async function writeGrantPages(
+  ctx: SyncContext,
+  what: string,
+  signal: AbortSignal,
+  fetch: (req: ListRequest) => Promise<Page<Grant>>,
+  checkResourceSkips: boolean,
+): Promise<void> {
+  for await (const page of paginate(what, ctx.options.pageSize, signal, fetch)) {
+    const insert = hasAnnotation(page.annotations, 'InsertResourceGrants');
+    if (insert) insertEntitlementResources(ctx, page.items);
+    const kept: Grant[] = [];
+    // Grants of one page mostly share their entitlement resource: look each resource up once per page.
+    const seen = new Map<string, Resource | undefined>();
+    const lookup = (id: ResourceId) => {
+      const key = resourceKey(id);
+      if (!seen.has(key)) seen.set(key, ctx.store.getResource(id));
+      return seen.get(key);
+    };
+    for (const g of page.items) {
+      const grant = prepareGrant(ctx, g, insert, checkResourceSkips, lookup);
+      if (grant) kept.push(grant);
+    }
+    ctx.store.putGrants(kept);
+    ctx.tally.addAll('grants', 'grants', kept, (g) => g.entitlement.resource.id.resourceType);
+  }
+}
+
+/** `InsertResourceGrants`: the page's entitlement resources are stored as resources too. */
+function insertEntitlementResources(ctx: SyncContext, grants: readonly Grant[]): void {
+  const byKey = new Map<string, Resource>();
+  for (const g of grants) {
+    const r = g.entitlement?.resource;
+    if (hasResourceId(r)) byKey.set(resourceKey(r.id), r);
+  }
+  const resources = [...byKey.values()];
+  ctx.store.putResources(resources);
+  ctx.tally.addAll('grants', 'resources', resources, (r) => r.id.resourceType);
+}
+
+function prepareGrant(
+  ctx: SyncContext,
+  g: Grant,
+  insert: boolean,
+  checkResourceSkips: boolean,
+  lookup: (id: ResourceId) => Resource | undefined,
+): Grant | undefined {
+  const { log, tally } = ctx;
+  if (!g.id || !g.entitlement?.id || !hasResourceId(g.entitlement.resource) || !hasResourceId(g.principal)) {
+    tally.dropped.invalidGrants++;
+    log.debug({ grantId: g.id }, 'dropped a grant with an empty id, entitlement, resource or principal');
+    return undefined;
+  }
+  const resource = lookup(g.entitlement.resource.id);
+  if (!resource) {
+    tally.dropped.grantsWithUnknownResource++;
+    log.debug(
+      { grantId: g.id, resourceId: resourceKey(g.entitlement.resource.id) },
+      'dropped a grant whose entitlement resource was not synced',
+    );
+    return undefined;
+  }
+  if (checkResourceSkips && skipsGrants(undefined, resource)) return undefined;
+  const principal = lookup(g.principal.id);
+  if (!principal) {
+    tally.dropped.grantsWithUnknownPrincipal++;
+    log.debug(
+      { grantId: g.id, resourceId: resourceKey(g.principal.id) },
+      'dropped a grant whose principal was not synced',
+    );
+    return undefined;
+  }
+  const grantAnnotations: AnyMessage[] | undefined = insert
+    ? [...withoutAnnotation(g.annotations, 'InsertResourceGrants'), annotations.insertResourceGrants()]
+    : g.annotations && [...g.annotations];
+  return { ...g, principal, ...(grantAnnotations ? { annotations: grantAnnotations } : {}) };
+}

@@ -1,0 +1,50 @@
+import { invalidArgument } from '../connector/index.js';
+
+/** What to sync; mirrors SyncFullTask's options (control-plane §5.2). */
+export interface SyncOptions {
+  /** `sync_resource_type_ids`: only these types (and their resources, entitlements and grants). */
+  readonly resourceTypeIds?: readonly string[];
+  /** `skip_entitlements_and_grants`: a `resources_only` sync. */
+  readonly skipEntitlementsAndGrants?: boolean;
+  /** `skip_grants`: entitlements but no grants. */
+  readonly skipGrants?: boolean;
+  /** `skip_expand_grants`: C1 expands grants itself. */
+  readonly skipExpandGrants?: boolean;
+  /** Page size asked of the connector (a hint; connectors may cap it). */
+  readonly pageSize?: number;
+}
+
+export interface CompiledSyncOptions {
+  readonly resourceTypeIds: ReadonlySet<string> | undefined;
+  readonly skipEntitlementsAndGrants: boolean;
+  readonly skipGrants: boolean;
+  readonly skipExpandGrants: boolean;
+  readonly pageSize: number;
+  readonly concurrency: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const DEFAULT_CONCURRENCY = 4;
+const MAX_PAGE_SIZE = 10_000;
+const MAX_CONCURRENCY = 64;
+
+/** Applies defaults and checks ranges once, before any I/O. */
+export function compileSyncOptions(options: SyncOptions, concurrency?: number): CompiledSyncOptions {
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+    throw invalidArgument(`baton-fivetran: sync option pageSize must be an integer 1..${MAX_PAGE_SIZE}`);
+  }
+  const workers = concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_CONCURRENCY) {
+    throw invalidArgument(`baton-fivetran: sync concurrency must be an integer 1..${MAX_CONCURRENCY}`);
+  }
+  const ids = options.resourceTypeIds?.filter((id) => id !== '');
+  return {
+    resourceTypeIds: ids && ids.length > 0 ? new Set(ids) : undefined,
+    skipEntitlementsAndGrants: options.skipEntitlementsAndGrants === true,
+    skipGrants: options.skipGrants === true,
+    skipExpandGrants: options.skipExpandGrants === true,
+    pageSize,
+    concurrency: workers,
+  };
+}

@@ -1,0 +1,72 @@
+import type { Resource, ResourceId } from '../connector/index.js';
+import { findAnnotation, resourceKey } from '../connector/index.js';
+import { paginate } from './paginate.js';
+import { checkResource, hasResourceId } from './resource-rules.js';
+import type { SyncContext } from './sync-context.js';
+
+/** One pending listing: plain and serializable, like the SDK's action stack entries. */
+export interface ResourceListing {
+  readonly resourceTypeId: string;
+  readonly parent?: ResourceId;
+}
+
+/**
+ * Lists every synced type's resources, then, depth first, the child listings their `ChildResourceType`
+ * annotations ask for (children run before the next type, as in the SDK's LIFO stack).
+ */
+export async function walkResources(ctx: SyncContext): Promise<void> {
+  const pending: ResourceListing[] = [...ctx.types.keys()]
+    .reverse()
+    .map((resourceTypeId) => ({ resourceTypeId }));
+  for (let listing = pending.pop(); listing; listing = pending.pop()) {
+    const children = await listResources(ctx, listing);
+    pending.push(...children.reverse());
+  }
+}
+
+async function listResources(ctx: SyncContext, listing: ResourceListing): Promise<ResourceListing[]> {
+  const { store, log, signal, tally } = ctx;
+  const typeId = listing.resourceTypeId;
+  const type = ctx.types.get(typeId);
+  if (!type) return [];
+  const syncer = ctx.registry.syncer(typeId);
+  const what = `listing resources for type ${typeId}${listing.parent ? ` under ${resourceKey(listing.parent)}` : ''}`;
+  const children: ResourceListing[] = [];
+  const pages = paginate(what, ctx.options.pageSize, signal, (req) => syncer.list(listing.parent, req));
+  for await (const page of pages) {
+    const kept: Resource[] = [];
+    for (const r of page.items) {
+      if (!hasResourceId(r)) {
+        tally.dropped.resources++;
+        log.debug({ resourceType: typeId }, 'dropped a resource with an empty id');
+        continue;
+      }
+      checkResource(what, type, r);
+      kept.push(r);
+    }
+    store.putResources(kept);
+    tally.addAll('resources', 'resources', kept, (r) => r.id.resourceType);
+    log.debug({ resourceType: typeId, count: kept.length }, 'stored a page of resources');
+    for (const r of kept) children.push(...childListings(ctx, r));
+  }
+  return children;
+}
+
+function childListings(ctx: SyncContext, parent: Resource): ResourceListing[] {
+  const out: ResourceListing[] = [];
+  for (const a of parent.annotations ?? []) {
+    if (!findAnnotation([a], 'ChildResourceType')) continue;
+    const childTypeId = typeof a['resourceTypeId'] === 'string' ? a['resourceTypeId'] : '';
+    if (!ctx.types.has(childTypeId)) {
+      if (!ctx.registry.syncers.has(childTypeId)) {
+        ctx.log.warn(
+          { resourceType: childTypeId, resourceId: resourceKey(parent.id) },
+          'resource names a child resource type the connector does not have',
+        );
+      }
+      continue;
+    }
+    out.push({ resourceTypeId: childTypeId, parent: parent.id });
+  }
+  return out;
+}

@@ -1,0 +1,202 @@
+import {
+  annotations,
+  Code,
+  typeUrl,
+  V2,
+  type Connector,
+  type Entitlement,
+  type Resource,
+  type ResourceSyncer,
+} from '../../../src/connector/index.js';
+import { FakeConnector } from '../../fakes/connector.js';
+import { syncError, syncInto } from './sync-harness.js';
+
+const unchanged = (what: string) =>
+  expect.objectContaining({
+    code: Code.INTERNAL,
+    message: expect.stringMatching(
+      new RegExp(
+        `^baton-fivetran: ${what} failed: next page token unchanged \\(.+\\) - likely a connector bug$`,
+      ),
+    ),
+  });
+
+describe('sync engine rules for connector output', () => {
+  it('refuses a repeated page token when listing resources', async () => {
+    const fake = new FakeConnector().addUser('u1').repeatPageToken('list', 'user');
+    const { err, store } = await syncError(fake);
+    expect(err).toEqual(unchanged('listing resources for type user'));
+    expect(fake.calls.filter((c) => c.method === 'list' && c.resourceTypeId === 'user')).toHaveLength(2);
+    expect(store.isEnded).toBe(false);
+  });
+
+  it('refuses a repeated page token when listing entitlements', async () => {
+    const fake = new FakeConnector().addTeam('t1').repeatPageToken('entitlements', 'team');
+    const { err } = await syncError(fake);
+    expect(err).toEqual(unchanged('listing entitlements for resource team:t1'));
+  });
+
+  it('refuses a repeated page token when listing grants, per resource and per type', async () => {
+    const perResource = new FakeConnector().addTeam('t1').repeatPageToken('grants', 'team');
+    expect((await syncError(perResource)).err).toEqual(unchanged('listing grants for resource team:t1'));
+    const perType = new FakeConnector()
+      .addTeam('t1')
+      .useTypeGrants('team')
+      .repeatPageToken('typeGrants', 'team');
+    expect((await syncError(perType)).err).toEqual(unchanged('listing grants for type team'));
+  });
+
+  it('refuses a token that comes back after a different one, so a token cycle cannot loop', async () => {
+    const fake = new FakeConnector().addTeam('t1');
+    fake.intercept('list', 'team', (p, call) => ({
+      ...p,
+      nextPageToken: call.pageToken === 'a' ? 'b' : 'a',
+    }));
+    const { err } = await syncError(fake);
+    expect(err).toEqual(unchanged('listing resources for type team'));
+    expect(fake.calls.filter((c) => c.method === 'list' && c.resourceTypeId === 'team')).toHaveLength(3);
+  });
+
+  it('drops resources with an empty id and entitlements without an id or resource', async () => {
+    const fake = new FakeConnector().addTeam('t1').addTeam('t2');
+    fake.intercept('list', 'team', (p) => ({
+      ...p,
+      items: [
+        ...p.items,
+        { id: { resourceType: 'team', resource: '' }, annotations: [annotations.groupTrait()] },
+      ],
+    }));
+    fake.intercept('entitlements', 'team', (p) => {
+      const [first] = p.items as Entitlement[];
+      return {
+        ...p,
+        items: [
+          ...p.items,
+          { ...first!, id: '' },
+          { ...first!, id: 'x', resource: undefined as unknown as Resource },
+        ],
+      };
+    });
+    const { store, summary } = await syncInto(fake);
+    expect(store.resources('team').map((r) => r.id.resource)).toEqual(['t1', 't2']);
+    expect(store.entitlements().map((e) => e.id)).toEqual([
+      'team:t1:member',
+      'team:t1:manager',
+      'team:t2:member',
+      'team:t2:manager',
+    ]);
+    expect(summary.dropped).toMatchObject({ resources: 1, entitlements: 4 });
+  });
+
+  it('fails the sync when a resource carries a BatonID annotation', async () => {
+    const fake = new FakeConnector().addGroup('g1');
+    fake.intercept('list', 'group', (p) => ({
+      ...p,
+      items: (p.items as Resource[]).map((r) => ({
+        ...r,
+        annotations: [...(r.annotations ?? []), { '@type': typeUrl(`${V2}.BatonID`) }],
+      })),
+    }));
+    const { err, store } = await syncError(fake);
+    expect(err).toMatchObject({
+      code: Code.INTERNAL,
+      message: expect.stringContaining('group:g1 carries a BatonID'),
+    });
+    expect(store.resources('group')).toHaveLength(0);
+  });
+
+  it('fails the sync when a resource lacks the trait its type declares', async () => {
+    const fake = new FakeConnector().addUser('u1').omitTraits('user');
+    const { err } = await syncError(fake);
+    expect(err).toMatchObject({
+      code: Code.INTERNAL,
+      message:
+        'baton-fivetran: listing resources for type user failed: resource was missing expected trait UserTrait (user:u1)',
+    });
+  });
+
+  it('lists child resource types under each parent that declares them, before the next type', async () => {
+    const org = (id: string): Resource => ({
+      id: { resourceType: 'org', resource: id },
+      annotations: [annotations.childResourceType('project'), annotations.childResourceType('missing')],
+    });
+    const orgs: ResourceSyncer = {
+      resourceType: { id: 'org', displayName: 'Org' },
+      list: async (parent) => ({ items: parent ? [] : [org('o1'), org('o2')] }),
+      entitlements: async () => ({ items: [] }),
+      grants: async () => ({ items: [] }),
+    };
+    const listed: string[] = [];
+    const projects: ResourceSyncer = {
+      resourceType: { id: 'project', displayName: 'Project' },
+      list: async (parent, req) => {
+        listed.push(`${parent?.resource ?? '-'}@${req.pageToken ?? ''}`);
+        if (!parent) return { items: [] };
+        const p = (n: number) => ({
+          id: { resourceType: 'project', resource: `${parent.resource}-p${n}` },
+          parentResourceId: parent,
+        });
+        return req.pageToken ? { items: [p(2)] } : { items: [p(1)], nextPageToken: 'next' };
+      },
+      entitlements: async () => ({ items: [] }),
+      grants: async () => ({ items: [] }),
+    };
+    const fake = new FakeConnector().addSyncer(orgs).addSyncer(projects);
+    const { store, lines } = await syncInto(fake, {
+      options: { resourceTypeIds: ['org', 'project', 'team'] },
+    });
+    expect(store.resources('project').map((r) => [r.id.resource, r.parentResourceId?.resource])).toEqual([
+      ['o1-p1', 'o1'],
+      ['o1-p2', 'o1'],
+      ['o2-p1', 'o2'],
+      ['o2-p2', 'o2'],
+    ]);
+    expect(listed).toEqual(['o1@', 'o1@next', 'o2@', 'o2@next', '-@']);
+    expect(lines.filter((l) => l.resourceType === 'missing')).toHaveLength(2);
+  });
+
+  it('honours skip annotations on a resource type and on single resources', async () => {
+    const fake = new FakeConnector().addTeam('t1').addTeam('t2').addTeam('t3').addGroup('g1');
+    fake.addTeamMember('t1', 'u1').addTeamMember('t2', 'u1').addTeamMember('t3', 'u1').addUser('u1');
+    const skips: Record<string, ReturnType<typeof annotations.skipGrants>> = {
+      t1: annotations.skipEntitlements(),
+      t2: annotations.skipGrants(),
+      t3: annotations.skipEntitlementsAndGrants(),
+    };
+    fake.intercept('list', 'team', (p) => ({
+      ...p,
+      items: (p.items as Resource[]).map((r) => ({
+        ...r,
+        annotations: [...(r.annotations ?? []), skips[r.id.resource]!],
+      })),
+    }));
+    const { store } = await syncInto(fake);
+    const calls = fake.calls.map((c) => `${c.method} ${c.resourceId ?? ''}`);
+    expect(calls).toEqual(expect.arrayContaining(['entitlements team:t2', 'grants team:t1']));
+    expect(calls).not.toEqual(expect.arrayContaining(['entitlements team:t1']));
+    expect(calls).not.toEqual(expect.arrayContaining(['grants team:t2']));
+    expect(calls.filter((c) => c.endsWith('team:t3'))).toEqual([]);
+    expect(store.grantIds()).toEqual(['team:t1:member:user:u1']);
+    expect(store.entitlements().map((e) => e.resource.id.resource)).toEqual(['t2', 't2']);
+  });
+
+  it('honours a skip annotation on the resource type for every resource', async () => {
+    const base = new FakeConnector().addTeam('t1').addTeam('t2').addUser('u1').addTeamMember('t1', 'u1');
+    const connector: Connector = {
+      metadata: () => base.metadata(),
+      validate: (o) => base.validate(o),
+      resourceSyncers: () =>
+        base
+          .resourceSyncers()
+          .map((s) =>
+            s.resourceType.id === 'team'
+              ? { ...s, resourceType: { ...s.resourceType, annotations: [annotations.skipGrants()] } }
+              : s,
+          ),
+    };
+    const { store } = await syncInto(connector);
+    expect(store.entitlements()).toHaveLength(4);
+    expect(store.grants()).toHaveLength(0);
+    expect(base.calls.filter((c) => c.method === 'grants')).toHaveLength(0);
+  });
+});

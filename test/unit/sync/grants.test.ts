@@ -1,0 +1,102 @@
+import {
+  annotations,
+  hasAnnotation,
+  resourceId,
+  type Grant,
+  type Resource,
+} from '../../../src/connector/index.js';
+import { FakeConnector } from '../../fakes/connector.js';
+import { LEVEL, syncInto } from './sync-harness.js';
+
+describe('grant listing', () => {
+  it('drops grants to principals the sync did not see, with a debug line each and one warn summary', async () => {
+    const fake = new FakeConnector()
+      .addUser('u1')
+      .addTeam('t1')
+      .addTeamMember('t1', 'u1')
+      .addTeamMember('t1', 'ghost1')
+      .addTeamMember('t1', 'ghost2', { isManager: true });
+    const { store, summary, lines } = await syncInto(fake);
+    expect(store.grantIds()).toEqual(['team:t1:member:user:u1']);
+    expect(summary.dropped.grantsWithUnknownPrincipal).toBe(3);
+    const perGrant = lines.filter((l) => l.msg === 'dropped a grant whose principal was not synced');
+    expect(perGrant.map((l) => [l.level, l.grantId])).toEqual([
+      [LEVEL.debug, 'team:t1:member:user:ghost1'],
+      [LEVEL.debug, 'team:t1:member:user:ghost2'],
+      [LEVEL.debug, 'team:t1:manager:user:ghost2'],
+    ]);
+    const warns = lines.filter((l) => l.level === LEVEL.warn);
+    expect(warns).toEqual([expect.objectContaining({ unknownPrincipal: 3, unknownResource: 0, invalid: 0 })]);
+  });
+
+  it('drops grants to a user who joined after the user listing instead of inventing the user', async () => {
+    const fake = new FakeConnector().addUser('u1').addTeam('t1').addTeamMember('t1', 'u1');
+    fake.onCall((call) => {
+      if (call.method === 'entitlements') fake.addUser('late').addTeamMember('t1', 'late');
+    });
+    const { store, summary } = await syncInto(fake);
+    expect(store.resources('user').map((r) => r.id.resource)).toEqual(['u1']);
+    expect(store.grantIds()).toEqual(['team:t1:member:user:u1']);
+    expect(summary.dropped.grantsWithUnknownPrincipal).toBe(1);
+  });
+
+  it('drops grants whose entitlement resource is not in the store, and grants with empty ids', async () => {
+    const fake = new FakeConnector().addUser('u1').addTeam('t1').addTeamMember('t1', 'u1');
+    fake.intercept('grants', 'team', (p) => {
+      const [g] = p.items as Grant[];
+      const elsewhere: Resource = { id: resourceId('team', 'unsynced') };
+      return {
+        ...p,
+        items: [
+          ...p.items,
+          {
+            ...g!,
+            id: 'team:unsynced:member:user:u1',
+            entitlement: { id: 'team:unsynced:member', resource: elsewhere },
+          },
+          { ...g!, id: '' },
+          { ...g!, id: 'x', principal: { id: resourceId('user', '') } },
+        ],
+      };
+    });
+    const { store, summary } = await syncInto(fake);
+    expect(store.grantIds()).toEqual(['team:t1:member:user:u1']);
+    expect(summary.dropped).toMatchObject({ grantsWithUnknownResource: 1, invalidGrants: 2 });
+  });
+
+  it('stores entitlement resources and tags grants when a page carries InsertResourceGrants', async () => {
+    const fake = new FakeConnector().addUser('u1').addTeam('t1').addTeamMember('t1', 'u1');
+    const vault: Resource = { id: resourceId('vault', 'v1'), displayName: 'Vault' };
+    fake.intercept('grants', 'team', (p) => ({
+      ...p,
+      annotations: [annotations.insertResourceGrants()],
+      items: [
+        ...p.items,
+        {
+          id: 'vault:v1:reader:user:u1',
+          entitlement: { id: 'vault:v1:reader', resource: vault },
+          principal: { id: resourceId('user', 'u1') },
+        },
+      ],
+    }));
+    const { store, summary } = await syncInto(fake);
+    expect(store.resources('vault')).toEqual([vault]);
+    expect(store.grantIds()).toEqual(['team:t1:member:user:u1', 'vault:v1:reader:user:u1']);
+    for (const { grant } of store.grants()) {
+      expect(hasAnnotation(grant.annotations, 'InsertResourceGrants')).toBe(true);
+    }
+    expect(summary.byResourceType['vault']).toEqual({ resources: 1, entitlements: 0, grants: 1 });
+  });
+
+  it('moves GrantExpandable out of team grants into the expansion column', async () => {
+    const fake = new FakeConnector()
+      .addTeam('t1')
+      .addRole('Reviewer')
+      .assignRole('Reviewer', resourceId('team', 't1'));
+    const { store } = await syncInto(fake, { options: { skipExpandGrants: true } });
+    const [stored] = store.grants();
+    expect(stored!.grant.id).toBe('role:Reviewer:assigned:team:t1');
+    expect(hasAnnotation(stored!.grant.annotations, 'GrantExpandable')).toBe(false);
+    expect(stored!.expansion).toEqual({ entitlementIds: ['team:t1:member'] });
+  });
+});
