@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'demo/**/*.c1z'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.demo-build/**', '.bench-build/**', 'demo/out/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
