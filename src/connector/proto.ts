@@ -10,6 +10,8 @@ import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import { internal, invalidArgument } from './errors.js';
 import type { TypeUrl } from './model.js';
+import { ProtoEncoder } from './proto-encoder.js';
+import { ProtoTypeCache } from './proto-type-cache.js';
 
 const PROTOS_DIR = fileURLToPath(new URL('../../protos/', import.meta.url));
 const ANY = '.google.protobuf.Any';
@@ -36,6 +38,14 @@ export interface DisplayOptions {
 
 let cachedRoot: protobuf.Root | undefined;
 
+interface Codec {
+  readonly types: ProtoTypeCache;
+  readonly encoder: ProtoEncoder;
+  readonly decodePlans: Map<protobuf.Type, DecodePlan>;
+}
+
+let cachedCodec: Codec | undefined;
+
 const listProtoFiles = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && e.name.endsWith('.proto'))
@@ -54,10 +64,16 @@ export const protoRoot = (): protobuf.Root => {
   return root;
 };
 
-const lookupType = (name: string): protobuf.Type | undefined => {
-  const found = protoRoot().lookup(name.startsWith('.') ? name.slice(1) : name);
-  return found instanceof protobuf.Type ? found : undefined;
+/** Lookup caches and encoder plans derived from the (immutable) Root, so they live as long as it does. */
+const codec = (): Codec => {
+  if (cachedCodec) return cachedCodec;
+  const types = new ProtoTypeCache(protoRoot());
+  cachedCodec = { types, encoder: new ProtoEncoder(types), decodePlans: new Map() };
+  return cachedCodec;
 };
+
+const lookupType = (name: string): protobuf.Type | undefined => codec().types.byName(name);
+const lookupTypeUrl = (typeUrl: string): protobuf.Type | undefined => codec().types.byTypeUrl(typeUrl);
 
 const typeOf = (fullName: string): protobuf.Type => {
   const type = lookupType(fullName);
@@ -65,102 +81,12 @@ const typeOf = (fullName: string): protobuf.Type => {
   return type;
 };
 
-const nameOfTypeUrl = (typeUrl: string): string => typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
 const isWellKnown = (type: protobuf.Type): boolean => type.fullName.startsWith('.google.protobuf.');
 const isRealOneof = (o: protobuf.OneOf | null): o is protobuf.OneOf => o !== null && !o.isProto3Optional;
 
-const isZero = (field: protobuf.Field, v: unknown): boolean => {
-  const rt = field.resolvedType;
-  if (rt instanceof protobuf.Enum) return typeof v === 'string' ? rt.values[v] === 0 : v === 0;
-  if (v instanceof Uint8Array) return v.length === 0;
-  if (typeof v === 'string') return v === '' || (LONGS.has(field.type) && Number(v) === 0);
-  return v === false || v === 0;
-};
-
 // ---- encode -------------------------------------------------------------------------------------------
 
-/** Model shape -> protobufjs fromObject input: Anys packed, zero scalars dropped, enum names checked. */
-const toWire = (type: protobuf.Type, obj: Obj): Obj => {
-  if (obj === null || typeof obj !== 'object') {
-    throw invalidArgument(`baton-fivetran: expected an object for ${type.fullName.slice(1)}`);
-  }
-  const out: Obj = {};
-  for (const field of type.fieldsArray) {
-    const v = obj[field.name];
-    if (v === undefined || v === null) continue;
-    const rt = field.resolvedType;
-    const conv = (e: unknown): unknown => {
-      if (rt instanceof protobuf.Type)
-        return rt.fullName === ANY ? anyToWire(e as Obj) : toWire(rt, e as Obj);
-      if (rt instanceof protobuf.Enum && typeof e === 'string' && rt.values[e] === undefined) {
-        throw invalidArgument(`baton-fivetran: ${e} is not a value of ${rt.fullName.slice(1)}`);
-      }
-      return e;
-    };
-    if (field.map) {
-      out[field.name] = Object.fromEntries(Object.entries(v as Obj).map(([k, e]) => [k, conv(e)]));
-    } else if (field.repeated) {
-      out[field.name] = (v as unknown[]).map(conv);
-    } else if (rt instanceof protobuf.Type || field.partOf !== null || !isZero(field, v)) {
-      out[field.name] = conv(v);
-    }
-  }
-  for (const oneof of type.oneofsArray) {
-    const set = oneof.fieldsArray.filter((f) => out[f.name] !== undefined);
-    if (set.length > 1) {
-      throw invalidArgument(
-        `baton-fivetran: ${type.fullName.slice(1)}.${oneof.name} has several members set: ${set.map((f) => f.name).join(', ')}`,
-      );
-    }
-  }
-  return out;
-};
-
-// Built by hand, so proto3 zero values (an empty payload, most often) are left out here too.
-const wireAny = (typeUrl: unknown, value: unknown): Obj => ({
-  ...(typeof typeUrl === 'string' && typeUrl !== '' ? { type_url: typeUrl } : {}),
-  ...(value instanceof Uint8Array && value.length > 0 ? { value } : {}),
-});
-
-const anyToWire = (v: Obj): Obj => {
-  const typeUrl = v['@type'];
-  if (typeof typeUrl === 'string') {
-    const type = lookupType(nameOfTypeUrl(typeUrl));
-    if (type) return wireAny(typeUrl, encodeWith(type, v));
-    if (v.value instanceof Uint8Array) return wireAny(typeUrl, v.value);
-    throw invalidArgument(`baton-fivetran: cannot pack unknown message type ${typeUrl}`);
-  }
-  return 'typeUrl' in v ? wireAny(v.typeUrl, v.value) : wireAny(v.type_url, v.value);
-};
-
-const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
-
-/**
- * protobufjs writes map entries in Object.keys order, and JS puts integer-like keys first; a Proxy lets the
- * encoder see the keys in Go's order (byte-wise sorted) instead.
- */
-const sortMaps = (type: protobuf.Type, msg: Obj): void => {
-  for (const field of type.fieldsArray) {
-    const v = msg[field.name];
-    if (v === undefined || v === null || !Object.prototype.hasOwnProperty.call(msg, field.name)) continue;
-    const rt = field.resolvedType;
-    const sub = rt instanceof protobuf.Type && rt.fullName !== ANY ? rt : undefined;
-    if (field.map) {
-      const entries = v as Obj;
-      const keys = Object.keys(entries).sort(utf8Order);
-      if (sub) for (const k of keys) sortMaps(sub, entries[k] as Obj);
-      msg[field.name] = new Proxy(entries, { ownKeys: () => keys });
-    } else if (sub) {
-      for (const e of field.repeated ? (v as Obj[]) : [v as Obj]) sortMaps(sub, e);
-    }
-  }
-};
-
-const encodeWith = (type: protobuf.Type, obj: object): Uint8Array => {
-  const msg = type.fromObject(toWire(type, obj as Obj)) as unknown as Obj;
-  sortMaps(type, msg);
-  return type.encode(msg).finish();
-};
+const encodeWith = (type: protobuf.Type, obj: object): Uint8Array => codec().encoder.encode(type, obj);
 
 /** Deterministic protobuf binary of a model-shaped object: the same input always gives the same bytes. */
 export const encodeMessage = (fullName: string, obj: object): Uint8Array => encodeWith(typeOf(fullName), obj);
@@ -174,24 +100,51 @@ const TO_OBJECT: protobuf.IConversionOptions = {
   oneofs: true,
 };
 
+interface DecodePlan {
+  /** Virtual oneof properties toObject adds: all of them, and those dropped even when `oneofs` is on. */
+  readonly allOneofs: readonly string[];
+  readonly hiddenOneofs: readonly string[];
+  readonly messageFields: readonly { name: string; map: boolean; repeated: boolean; type: protobuf.Type }[];
+}
+
+const decodePlan = (type: protobuf.Type): DecodePlan => {
+  const plans = codec().decodePlans;
+  let plan = plans.get(type);
+  if (!plan) {
+    plan = {
+      allOneofs: type.oneofsArray.map((o) => o.name),
+      hiddenOneofs: type.oneofsArray.filter((o) => !isRealOneof(o) || isWellKnown(type)).map((o) => o.name),
+      messageFields: type.fieldsArray.flatMap((f) =>
+        f.resolvedType instanceof protobuf.Type
+          ? [{ name: f.name, map: f.map, repeated: f.repeated, type: f.resolvedType }]
+          : [],
+      ),
+    };
+    plans.set(type, plan);
+  }
+  return plan;
+};
+
+const fromWireValue = (type: protobuf.Type, e: unknown, oneofs: boolean): unknown => {
+  if (type.fullName !== ANY) return fromWire(type, e as Obj, oneofs);
+  const w = e as { type_url?: string; value?: Uint8Array };
+  return unpackWith({ typeUrl: w.type_url ?? '', value: w.value ?? new Uint8Array() }, oneofs);
+};
+
 /** protobufjs toObject output -> model shape: Anys expanded, synthetic/well-known oneof markers removed. */
 const fromWire = (type: protobuf.Type, obj: Obj, oneofs: boolean): Obj => {
-  for (const oneof of type.oneofsArray) {
-    if (!oneofs || !isRealOneof(oneof) || isWellKnown(type)) delete obj[oneof.name];
-  }
-  for (const field of type.fieldsArray) {
-    const v = obj[field.name];
-    const rt = field.resolvedType;
-    if (v === undefined || !(rt instanceof protobuf.Type)) continue;
-    const conv = (e: unknown): unknown => {
-      if (rt.fullName !== ANY) return fromWire(rt, e as Obj, oneofs);
-      const w = e as { type_url?: string; value?: Uint8Array };
-      return unpackWith({ typeUrl: w.type_url ?? '', value: w.value ?? new Uint8Array() }, oneofs);
-    };
-    if (field.map) {
-      for (const [k, e] of Object.entries(v as Obj)) (v as Obj)[k] = conv(e);
+  const plan = decodePlan(type);
+  for (const name of oneofs ? plan.hiddenOneofs : plan.allOneofs) delete obj[name];
+  for (const f of plan.messageFields) {
+    const v = obj[f.name];
+    if (v === undefined) continue;
+    if (f.map) {
+      for (const k of Object.keys(v as Obj)) (v as Obj)[k] = fromWireValue(f.type, (v as Obj)[k], oneofs);
+    } else if (f.repeated) {
+      const list = v as unknown[];
+      for (let i = 0; i < list.length; i++) list[i] = fromWireValue(f.type, list[i], oneofs);
     } else {
-      obj[field.name] = field.repeated ? (v as unknown[]).map(conv) : conv(v);
+      obj[f.name] = fromWireValue(f.type, v, oneofs);
     }
   }
   return obj;
@@ -229,7 +182,7 @@ export const packAny = (fullName: string, obj: object): PackedAny => ({
 });
 
 const unpackWith = (any: PackedAny, oneofs: boolean): Obj => {
-  const type = lookupType(nameOfTypeUrl(any.typeUrl));
+  const type = lookupTypeUrl(any.typeUrl);
   if (!type) return { '@type': any.typeUrl, value: any.value };
   return { '@type': any.typeUrl, ...decodeWith(type, any.value, oneofs) };
 };
@@ -353,7 +306,7 @@ const wellKnownJson = (name: string, obj: Obj): unknown => {
 
 const anyJson = (obj: Obj): Obj => {
   const typeUrl = String(obj['@type']);
-  const type = lookupType(nameOfTypeUrl(typeUrl));
+  const type = lookupTypeUrl(typeUrl);
   if (!type) return { '@type': typeUrl, value: scalarJson({ type: 'bytes' } as protobuf.Field, obj.value) };
   const body = messageJson(type, obj);
   return isWellKnown(type) && type.fullName !== '.google.protobuf.Empty'
