@@ -1,14 +1,20 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { decodeMessage, encodeMessage } from '../connector/proto.js';
-import { invalidArgument, systemClock, type Clock, type ConnectorMetadata } from '../connector/index.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  invalidArgument,
+  systemClock,
+  type Clock,
+  type ConnectorMetadata,
+} from '../connector/index.js';
 import type { BatonServiceClient, BatonTask, FinishResult, RpcOptions } from './baton-service-client.js';
 import { parseClientId, parseClientSecret, type ClientId } from './credentials.js';
 import { rpcError } from './grpc-error.js';
 import { buildInfo, osInfo, PACKAGE_NAME, type BuildInfo, type OsInfo } from './host-info.js';
 import { durationMs, taskFromProto } from './task-from-proto.js';
 import { tlsRoots } from './tls-roots.js';
-import { TokenSource } from './token-source.js';
+import { TokenSource, type Token } from './token-source.js';
 import { uploadAsset, type UploadFrame, type UploadStream } from './upload.js';
 
 export interface HelloInfo {
@@ -175,8 +181,9 @@ export class GrpcBatonClient implements BatonServiceClient {
   }
 
   async uploadAsset(taskId: string, path: string, o: RpcOptions = {}): Promise<void> {
+    let token: Token | undefined;
     try {
-      await this.#tokens.getToken(o.signal);
+      token = await this.#tokens.getToken(o.signal);
       await uploadAsset({
         path,
         taskId,
@@ -187,6 +194,8 @@ export class GrpcBatonClient implements BatonServiceClient {
         ...(o.signal ? { signal: o.signal } : {}),
       });
     } catch (err) {
+      if (token && (err as { code?: unknown })?.code === grpc.status.UNAUTHENTICATED)
+        this.#tokens.invalidate(token);
       throw rpcError(err, { method: 'UploadAsset', ...(o.signal ? { signal: o.signal } : {}) });
     }
   }
@@ -206,7 +215,7 @@ export class GrpcBatonClient implements BatonServiceClient {
     const ctx = { method, ...(o.signal ? { signal: o.signal } : {}) };
     try {
       // Fetch (or reuse) the token first so a token failure surfaces with its own message and code.
-      await this.#tokens.getToken(o.signal);
+      const token = await this.#tokens.getToken(o.signal);
       return await new Promise<Decoded>((resolve, reject) => {
         const call = this.#client.makeUnaryRequest(
           SERVICE + method,
@@ -217,6 +226,7 @@ export class GrpcBatonClient implements BatonServiceClient {
           { deadline },
           (err, res) => {
             o.signal?.removeEventListener('abort', onAbort);
+            if (err?.code === grpc.status.UNAUTHENTICATED) this.#tokens.invalidate(token);
             if (err) reject(err);
             else resolve(res ?? {});
           },

@@ -66,6 +66,17 @@ export class TokenSource {
     return raceSignal(this.#inflight, signal);
   }
 
+  /**
+   * Forgets `token` if it is still the cached one: the server refused it (revoked or rotated before its
+   * expiry), so the next call fetches a fresh one instead of failing until the old one expires.
+   */
+  invalidate(token: Token): void {
+    if (this.#token === token) {
+      this.#token = undefined;
+      this.#o.log?.warn('control-plane token rejected; a new one will be requested');
+    }
+  }
+
   async #fetch(): Promise<Token> {
     const { clientId, secret, clock } = this.#o;
     const assertion = createClientAssertion({
