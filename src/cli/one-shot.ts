@@ -38,7 +38,6 @@ export async function runOneShot(o: {
     log.info({ phase: e.phase, resourceType: e.resourceTypeId, ...e.counts }, 'sync progress');
   };
   try {
-    log.info({ file: path }, 'sync started');
     const summary = await runSync({
       registry: o.registry,
       store: writer,

@@ -25,7 +25,7 @@ export interface Config {
     readonly provisioning: boolean;
     readonly resourceTypeIds: readonly string[];
     readonly skipEntitlementsAndGrants: boolean;
-    /** Empty means the OS temp dir. */
+    /** Empty means the OS temp dir (service mode) or the folder of `file` (one-shot, so the rename is atomic). */
     readonly tempDir: string;
   };
   readonly runtime: {

@@ -117,7 +117,7 @@ export const fields = [
     flag: 'c1z-temp-dir',
     kind: 'string',
     default: '',
-    defaultLabel: 'the OS temp dir',
+    defaultLabel: 'the OS temp dir; in one-shot mode the folder of --file',
     group: 'sync',
     description: 'Directory for temporary c1z files; it must exist',
   },

@@ -39,7 +39,8 @@ export function createLogger(o: LoggerOptions): Logger {
   return pino(
     {
       level: o.level,
-      base: { component: 'baton-fivetran' },
+      name: 'baton-fivetran',
+      base: undefined,
       redact: { paths: redactPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -64,12 +65,20 @@ function consoleStream(out: DestinationStream): Writable {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line) continue;
         try {
-          const { time, level, msg, component, err, ...rest } = JSON.parse(line) as Record<string, unknown>;
+          const {
+            time,
+            level,
+            msg,
+            component,
+            err,
+            name: _name,
+            ...rest
+          } = JSON.parse(line) as Record<string, unknown>;
           const fields = Object.entries(rest)
             .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
             .join(' ');
           const errText = err ? ` err=${(err as { message?: string }).message ?? JSON.stringify(err)}` : '';
-          const scope = component && component !== 'baton-fivetran' ? `[${String(component)}] ` : '';
+          const scope = component ? `[${String(component)}] ` : '';
           out.write(
             `${String(time)} ${LEVEL_TAG[String(level)] ?? level} ${scope}${String(msg ?? '')} ${fields}${errText}\n`,
           );
