@@ -44,6 +44,10 @@ export async function runService(o: {
       tempDir,
       syncConcurrency: config.fivetran.concurrency,
       syncResourceTypeIds: config.sync.resourceTypeIds,
+      onSyncUploaded: (summary) => {
+        for (const [kind, n] of Object.entries(summary.totals)) metrics.syncObjects.set({ kind }, n);
+        metrics.syncLastSuccess.set(Date.now() / 1000);
+      },
     }),
     concurrency: config.runtime.taskConcurrency,
     clock: systemClock,

@@ -32,7 +32,7 @@ export function createMetrics(o: { version: string; collectProcess?: boolean }) 
     }),
     syncObjects: new Gauge({
       name: 'baton_sync_last_objects',
-      help: 'Objects written by the last successful sync, by kind (resources, entitlements, grants)',
+      help: 'Rows written by the last successful sync, by kind (resources, entitlements, grants)',
       labelNames: ['kind'],
       registers: [registry],
     }),

@@ -11,7 +11,7 @@ import type { OpenSyncStore, SyncFileStore, TaskDeps } from './task-deps.js';
 
 type FullSyncDeps = Pick<
   TaskDeps,
-  'registry' | 'tempDir' | 'syncConcurrency' | 'syncResourceTypeIds' | 'openSyncStore'
+  'registry' | 'tempDir' | 'syncConcurrency' | 'syncResourceTypeIds' | 'openSyncStore' | 'onSyncUploaded'
 >;
 
 const TASK = 'sync';
@@ -96,6 +96,7 @@ export function fullSync(deps: FullSyncDeps): TaskHandler {
         const startedMs = clock.now();
         await ctx.upload(path);
         log.info({ syncId: summary.syncId, durationMs: clock.now() - startedMs }, 'sync uploaded');
+        deps.onSyncUploaded?.(summary);
         return { kind: 'finish' };
       } finally {
         if (store && !isFinished) await discard(store, log);

@@ -1,5 +1,5 @@
 import type { Clock, ConnectorRegistry } from '../connector/index.js';
-import type { SyncStore } from '../sync/index.js';
+import type { SyncStore, SyncSummary } from '../sync/index.js';
 
 /** A sync store backed by a file: the c1z writer in production. */
 export interface SyncFileStore extends SyncStore {
@@ -28,4 +28,6 @@ export interface TaskDeps {
   readonly syncResourceTypeIds?: readonly string[];
   /** Defaults to the c1z writer. */
   readonly openSyncStore?: OpenSyncStore;
+  /** Called once a sync's file was uploaded: feeds the sync metrics. */
+  readonly onSyncUploaded?: (summary: SyncSummary) => void;
 }

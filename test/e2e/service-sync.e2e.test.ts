@@ -7,6 +7,8 @@ import { assertBuilt, c1zPlainBytes, CliHarness, listDir, scanForSecrets } from 
 import {
   finishOf,
   HOST_ID,
+  httpGet,
+  opsPort,
   secretsOf,
   startService,
   stopService,
@@ -102,6 +104,15 @@ describe('a sync_full task', () => {
     const beats = world.c1.heartbeats(taskId);
     expect(beats.length).toBeGreaterThanOrEqual(1);
     for (const b of beats) expect(b).toMatchObject({ hostId: HOST_ID, taskId });
+  });
+
+  it('reports the sync size and time in /metrics', async () => {
+    const metrics = await httpGet(await opsPort(service.proc), '/metrics');
+    const grants = /^baton_sync_last_objects\{kind="grants"\} (\d+)$/m.exec(metrics.body);
+    // Rows written: a grant that expansion also touched counts twice.
+    expect(Number(grants?.[1])).toBeGreaterThanOrEqual(reader.stats().grants);
+    expect(reader.stats().grants).toBeGreaterThan(0);
+    expect(metrics.body).toMatch(/^baton_sync_last_success_timestamp_seconds \d+/m);
   });
 
   it('leaves no temporary file behind', async () => {
