@@ -2,11 +2,15 @@
 import { runCli } from './cli/run-cli.js';
 
 // The composition root's process glue: signals become one AbortSignal, output goes to the real streams.
+class ShutdownRequested extends Error {
+  override readonly name = 'ShutdownRequested';
+}
+
 const shutdown = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (shutdown.signal.aborted) process.exit(130); // a second signal means "now"
-    shutdown.abort(new Error(`received ${signal}`));
+    shutdown.abort(new ShutdownRequested(`received ${signal}`));
   });
 }
 

@@ -7,7 +7,8 @@ const isLoopback = (host: string) => LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$
 export function checkClientId(id: string, label: string): void {
   const at = id.indexOf('@');
   const rest = at >= 0 ? id.slice(at + 1) : '';
-  if (at <= 0 || rest.indexOf('/') <= 0) {
+  // As the SDK parses it: the name may be empty, the host may not, and the '/' is required.
+  if (at < 0 || rest.indexOf('/') <= 0) {
     throw new ConfigError(`invalid ${label}: expected <name>@<host>/<suffix>`);
   }
 }

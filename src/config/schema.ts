@@ -72,7 +72,7 @@ export const fields = [
     min: 1,
     max: 32,
     group: 'fivetran',
-    description: 'Parallel Fivetran requests during a sync',
+    description: 'Parallel Fivetran requests during a sync (also how many resources are listed at once)',
   },
   {
     flag: 'http-timeout-seconds',

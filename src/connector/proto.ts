@@ -2,18 +2,22 @@
 // messages and protojson-style display. Objects use the model's shape (see model.ts); Any values are
 // `{ '@type': typeUrl, ...fields }`. Encoding matches Go's deterministic marshalling: fields by number,
 // proto3 zero scalars omitted, map entries sorted by key bytes.
-import { readdirSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ServiceDefinition } from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import { internal, invalidArgument } from './errors.js';
 import type { TypeUrl } from './model.js';
 import { ProtoEncoder } from './proto-encoder.js';
 import { ProtoTypeCache } from './proto-type-cache.js';
 
-const PROTOS_DIR = fileURLToPath(new URL('../../protos/', import.meta.url));
+/** The nearest `protos/` above this module: <repo>/protos from src/, dist/ or any other build folder. */
+const findProtosDir = (): string => {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'protos', 'c1'))) return join(dir, 'protos');
+    if (dirname(dir) === dir) throw internal('baton-fivetran: cannot find the protos/ folder');
+  }
+};
 const ANY = '.google.protobuf.Any';
 const TYPE_URL_PREFIX = 'type.googleapis.com/';
 const LONGS = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
@@ -56,9 +60,10 @@ const listProtoFiles = (dir: string): string[] =>
 export const protoRoot = (): protobuf.Root => {
   if (cachedRoot) return cachedRoot;
   const root = new protobuf.Root();
+  const protosDir = findProtosDir();
   // Imports are relative to protos/; google/protobuf/* come from protobufjs's bundled copies before this runs.
-  root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : join(PROTOS_DIR, target));
-  root.loadSync(listProtoFiles(PROTOS_DIR), { keepCase: false });
+  root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : join(protosDir, target));
+  root.loadSync(listProtoFiles(protosDir), { keepCase: false });
   root.resolveAll();
   cachedRoot = root;
   return root;
@@ -190,75 +195,6 @@ const unpackWith = (any: PackedAny, oneofs: boolean): Obj => {
 /** `{ typeUrl, value }` -> `{ '@type', ...fields }`, or `{ '@type', value }` for a type not in protos/. */
 export const unpackAny = (any: PackedAny, opts: DecodeOptions = {}): Obj =>
   unpackWith(any, opts.oneofs ?? true);
-
-// ---- gRPC ---------------------------------------------------------------------------------------------
-
-const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
-
-/**
- * @grpc/grpc-js service definition for a service in protos/ (e.g. 'c1.connectorapi.baton.v1.BatonService'),
- * keyed by method name ('Hello', 'GetTask', ...). Requests and responses go through encodeMessage and
- * decodeMessage, so clients and servers see the same model shape as the rest of the code.
- */
-export const grpcServiceDefinition = (serviceFullName: string): ServiceDefinition => {
-  const service = protoRoot().lookupService(serviceFullName);
-  const def: Record<string, ServiceDefinition[string]> = {};
-  for (const m of service.methodsArray) {
-    m.resolve();
-    const req = m.resolvedRequestType!.fullName.slice(1);
-    const res = m.resolvedResponseType!.fullName.slice(1);
-    def[m.name] = {
-      path: `/${service.fullName.slice(1)}/${m.name}`,
-      requestStream: m.requestStream === true,
-      responseStream: m.responseStream === true,
-      requestSerialize: (v: object) => Buffer.from(encodeMessage(req, v)),
-      requestDeserialize: (b: Buffer) => decodeMessage(req, b),
-      responseSerialize: (v: object) => Buffer.from(encodeMessage(res, v)),
-      responseDeserialize: (b: Buffer) => decodeMessage(res, b),
-      originalName: lowerFirst(m.name),
-    };
-  }
-  return def;
-};
-
-/**
- * A @grpc/proto-loader PackageDefinition of the same Root (`fromJSON(root.toJSON())`, for
- * `grpc.loadPackageDefinition` or reflection), whose service methods use our codec instead of proto-loader's.
- * The proto-loader options only shape its own type definitions: camelCase, enums as String, longs as Number,
- * no defaults, oneofs on, as decodeMessage does.
- */
-export const grpcPackageDefinition = (): protoLoader.PackageDefinition => {
-  const root = protoRoot();
-  const def = protoLoader.fromJSON(root.toJSON(), {
-    keepCase: false,
-    enums: String,
-    longs: Number,
-    defaults: false,
-    oneofs: true,
-  });
-  for (const name of collectServices(root)) {
-    const methods = def[name] as protoLoader.ServiceDefinition;
-    for (const [method, ours] of Object.entries(grpcServiceDefinition(name))) {
-      const { requestSerialize, requestDeserialize, responseSerialize, responseDeserialize } = ours;
-      Object.assign(methods[method]!, {
-        requestSerialize,
-        requestDeserialize,
-        responseSerialize,
-        responseDeserialize,
-      });
-    }
-  }
-  return def;
-};
-
-const collectServices = (ns: protobuf.NamespaceBase): string[] =>
-  ns.nestedArray.flatMap((n) =>
-    n instanceof protobuf.Service
-      ? [n.fullName.slice(1)]
-      : n instanceof protobuf.Namespace || n instanceof protobuf.Type
-        ? collectServices(n)
-        : [],
-  );
 
 // ---- protojson-style display --------------------------------------------------------------------------
 

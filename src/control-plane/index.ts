@@ -1,5 +1,6 @@
 export type * from './baton-service-client.js';
 export { GrpcBatonClient, type GrpcBatonClientOptions, type HelloInfo } from './grpc-baton-client.js';
+export type { OutboundAgents } from './token-source.js';
 export { parseClientId, parseClientSecret, type ClientId, type ClientSecret } from './credentials.js';
 export { buildInfo, osInfo, type BuildInfo, type OsInfo } from './host-info.js';
 export {
@@ -16,3 +17,4 @@ export { HeartbeatFailedError, TaskCancelledError, MAX_HEARTBEAT_FAILURES } from
 export { toFinishError, TaskAbortedError } from './finish-error.js';
 export { backoff } from './backoff.js';
 export { startupHello, isRetryableHelloError } from './startup-hello.js';
+export { grpcServiceDefinition, grpcPackageDefinition } from './grpc-definitions.js';

@@ -1,3 +1,4 @@
+import { invalidArgument } from '../connector/index.js';
 import type { BatonTask, TaskKind } from './baton-service-client.js';
 
 type Decoded = Record<string, unknown>;
@@ -29,7 +30,12 @@ const TASK_KINDS: ReadonlySet<string> = new Set<TaskKind>([
   'issueCredential',
 ]);
 
-/** A decoded c1.connectorapi.baton.v1.Task as a BatonTask; undefined for an absent or `none` task. */
+const TASK_ID = /^[a-zA-Z0-9]{27}$/;
+
+/**
+ * A decoded c1.connectorapi.baton.v1.Task as a BatonTask; undefined for an absent or `none` task.
+ * Throws for a task whose id is not 27 alphanumerics: it could never be finished.
+ */
 export function taskFromProto(raw: unknown): BatonTask | undefined {
   if (raw === null || typeof raw !== 'object') return undefined;
   const t = raw as Decoded;
@@ -37,8 +43,12 @@ export function taskFromProto(raw: unknown): BatonTask | undefined {
   if (oneof === 'none') return undefined;
   const kind: TaskKind = oneof !== undefined && TASK_KINDS.has(oneof) ? (oneof as TaskKind) : 'unknown';
   const payload = kind === 'unknown' ? {} : ((t[kind] as Decoded | null | undefined) ?? {});
+  const id = typeof t.id === 'string' ? t.id : '';
+  if (!TASK_ID.test(id)) {
+    throw invalidArgument(`baton-fivetran: GetTask returned a ${oneof ?? 'task'} with an invalid task id`);
+  }
   return {
-    id: typeof t.id === 'string' ? t.id : '',
+    id,
     kind,
     payload,
     ...(t.debug === true ? { debug: true } : {}),

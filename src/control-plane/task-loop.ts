@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Code } from '../connector/index.js';
 import type { Clock } from '../connector/index.js';
-import type { TaskContext, TaskHandlers } from '../tasks/index.js';
+import type { TaskContext, TaskHandler, TaskHandlers } from '../tasks/index.js';
 import { clampNextPollMs, getTaskBackoffMs } from './backoff.js';
 import type { BatonServiceClient, BatonTask, FinishResult } from './baton-service-client.js';
 import { TaskAbortedError, toFinishError } from './finish-error.js';
@@ -226,7 +226,7 @@ export class TaskLoop {
       // A failed or cancelled initial heartbeat leaves the task unfinished (control-plane.md §4.5).
       if (heartbeater?.state !== 'initial-failed') {
         const cause: unknown = signal.aborted ? signal.reason : err;
-        result = toFinishError(cause, { nonRetryable: handler?.classify(err) ?? false });
+        result = toFinishError(cause, { nonRetryable: safeClassify(handler, err, log) });
       }
     } finally {
       await heartbeater?.stop();
@@ -236,11 +236,15 @@ export class TaskLoop {
     if (isFailed) this.#tasksFailed++;
     else this.#tasksDone++;
     const durationMs = clock.now() - startedMs;
-    metrics?.taskEnded?.(
-      taskType,
-      result ? (result.kind === 'success' ? 'success' : 'error') : 'no_finish',
-      durationMs,
-    );
+    try {
+      metrics?.taskEnded?.(
+        taskType,
+        result ? (result.kind === 'success' ? 'success' : 'error') : 'no_finish',
+        durationMs,
+      );
+    } catch (err) {
+      log.warn({ err }, 'task metrics hook failed'); // never at the cost of the FinishTask below
+    }
     if (!result) {
       if (failure !== undefined) log.warn({ err: failure, durationMs }, 'task ended without FinishTask');
       else log.info({ durationMs }, 'task ended');
@@ -318,5 +322,15 @@ class TaskSlots {
     const next = this.#waiters.shift();
     if (next) next();
     else this.#free++;
+  }
+}
+
+/** A classify that throws must not cost the task its FinishTask: treat it as retryable and say so. */
+function safeClassify(handler: TaskHandler | undefined, err: unknown, log: Logger): boolean {
+  try {
+    return handler?.classify(err) ?? false;
+  } catch (classifyErr) {
+    log.warn({ err: classifyErr }, 'task classify failed; reporting the error as retryable');
+    return false;
   }
 }

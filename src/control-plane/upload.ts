@@ -74,9 +74,10 @@ export async function uploadAsset(o: UploadOptions): Promise<void> {
 
 async function uploadOnce(o: UploadOptions, checksum: Buffer): Promise<void> {
   const chunkBytes = o.chunkBytes ?? UPLOAD_CHUNK_BYTES;
-  const stream = o.openStream();
   const file = await open(o.path, 'r');
+  let stream: UploadStream | undefined;
   try {
+    stream = o.openStream();
     await stream.send({ metadata: { hostId: o.hostId, taskId: o.taskId } });
     for (let position = 0; ;) {
       o.signal?.throwIfAborted();
@@ -89,7 +90,7 @@ async function uploadOnce(o: UploadOptions, checksum: Buffer): Promise<void> {
     await stream.send({ eof: { sha256Checksum: checksum } });
     await stream.finish();
   } catch (err) {
-    stream.cancel();
+    stream?.cancel();
     throw err;
   } finally {
     await file.close();

@@ -13,7 +13,11 @@ export interface OpsServerOptions {
   readonly readiness: () => { ready: boolean; reason?: string; details?: Record<string, string | number> };
   readonly log: Logger;
   readonly validateTimeoutMs?: number;
+  /** How long a /health result is reused (default 5 s; 0 validates on every probe). */
+  readonly healthCacheMs?: number;
 }
+
+const HEALTH_CACHE_MS = 5_000;
 
 type Body = { status: string; timestamp: string; details?: Record<string, unknown> };
 
@@ -21,6 +25,8 @@ type Body = { status: string; timestamp: string; details?: Record<string, unknow
 export class OpsServer {
   readonly #server: Server;
   readonly #o: OpsServerOptions;
+  /** The latest /health validation, shared by concurrent probes and reused for HEALTH_CACHE_MS. */
+  #health: { at: number; result: Promise<unknown> } | undefined;
 
   constructor(o: OpsServerOptions) {
     this.#o = o;
@@ -49,7 +55,7 @@ export class OpsServer {
           }
           case '/health':
             try {
-              await o.validate(AbortSignal.timeout(o.validateTimeoutMs ?? 30_000));
+              await this.#validate();
               return send(200, { status: 'healthy', timestamp: now() });
             } catch (err) {
               return send(503, {
@@ -68,10 +74,27 @@ export class OpsServer {
     });
   }
 
+  /**
+   * /health calls Fivetran; probes from many places must not spend the account's shared hourly quota, so a
+   * result (success or failure) is reused for a few seconds and concurrent probes share one call.
+   */
+  #validate(): Promise<unknown> {
+    const now = Date.now();
+    if (!this.#health || now - this.#health.at > (this.#o.healthCacheMs ?? HEALTH_CACHE_MS)) {
+      const result = this.#o.validate(AbortSignal.timeout(this.#o.validateTimeoutMs ?? 30_000));
+      result.catch(() => undefined);
+      this.#health = { at: now, result };
+    }
+    return this.#health.result;
+  }
+
   async listen(): Promise<{ host: string; port: number }> {
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
-      this.#server.listen(this.#o.port, this.#o.host, () => resolve());
+      this.#server.listen(this.#o.port, this.#o.host, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
     });
     const a = this.#server.address() as AddressInfo;
     return { host: a.address, port: a.port };

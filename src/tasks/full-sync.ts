@@ -5,7 +5,7 @@ import { C1zWriter } from '../c1z/index.js';
 import { internal } from '../connector/index.js';
 import { runSync } from '../sync/index.js';
 import type { SyncOptions } from '../sync/index.js';
-import { readOptionalBool, readOptionalStrings } from './task-payload.js';
+import { isMalformedTask, readOptionalBool, readOptionalStrings } from './task-payload.js';
 import type { TaskContext, TaskHandler, TaskOutcome, TaskPayload } from './task-context.js';
 import type { OpenSyncStore, SyncFileStore, TaskDeps } from './task-deps.js';
 
@@ -18,13 +18,10 @@ const TASK = 'sync';
 export const TEMP_FILE_PREFIX = 'baton-sdk-sync-upload';
 
 /**
- * Sync and upload failures are retryable; only an ingest-invariant verdict is final (§4.8). The sync engine
- * marks such an error with `ingestInvariantViolated: true`.
+ * Sync and upload failures are retryable (§4.8); a malformed payload is final. The SDK also treats an
+ * ingest-invariant verdict as final; this engine runs no such post-sync invariants.
  */
-export const classify = (err: unknown): boolean =>
-  typeof err === 'object' &&
-  err !== null &&
-  (err as { ingestInvariantViolated?: unknown }).ingestInvariantViolated === true;
+export const classify = (err: unknown): boolean => isMalformedTask(err);
 
 /** SyncFullTask options; the task's type filter wins over the local one. */
 export function readSyncOptions(payload: TaskPayload, localTypeIds: readonly string[] = []): SyncOptions {
@@ -73,9 +70,14 @@ export function fullSync(deps: FullSyncDeps): TaskHandler {
         ctx.log.warn('targeted sync is not supported, running a full sync');
       }
       const { signal, log, clock } = ctx;
-      await ctx.startHeartbeats();
-
+      // Temp file first, then the initial heartbeat (control-plane.md §5.2 steps 1-2).
       const path = await createTempFile(deps.tempDir);
+      try {
+        await ctx.startHeartbeats();
+      } catch (err) {
+        await rm(path, { force: true });
+        throw err;
+      }
       let store: SyncFileStore | undefined;
       let isFinished = false;
       try {

@@ -4,6 +4,7 @@ import { fullSync } from './full-sync.js';
 import { grant } from './grant.js';
 import { hello } from './hello.js';
 import { revoke } from './revoke.js';
+import { unimplemented } from './unimplemented.js';
 import type { TaskHandler, TaskHandlers, TaskType } from './task-context.js';
 import type { TaskDeps } from './task-deps.js';
 
@@ -30,5 +31,8 @@ export function createTaskHandlers(deps: TaskDeps): TaskHandlers {
     revoke: revoke(deps),
     createAccount: createAccount(deps),
     deleteResource: deleteResource(deps),
+    createResource: unimplemented('create resource'),
+    rotateCredentials: unimplemented('rotate credentials'),
+    issueCredential: unimplemented('issue credential'),
   } satisfies Record<TaskType, TaskHandler>;
 }

@@ -41,6 +41,15 @@ export interface TaskHandler {
 }
 
 /** The task-type oneof names this runtime handles, as the control-plane client reports them. */
-export type TaskType = 'hello' | 'syncFull' | 'grant' | 'revoke' | 'createAccount' | 'deleteResource';
+export type TaskType =
+  | 'hello'
+  | 'syncFull'
+  | 'grant'
+  | 'revoke'
+  | 'createAccount'
+  | 'deleteResource'
+  | 'createResource'
+  | 'rotateCredentials'
+  | 'issueCredential';
 
 export type TaskHandlers = Readonly<Partial<Record<string, TaskHandler>>>;

@@ -16,8 +16,17 @@ type Obj = Readonly<Record<string, unknown>>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 
-export const malformed = (task: string, problem: string): BatonError =>
-  invalidArgument(`baton-fivetran: malformed ${task} task: ${problem}`);
+const malformedErrors = new WeakSet<BatonError>();
+
+export const malformed = (task: string, problem: string): BatonError => {
+  const err = invalidArgument(`baton-fivetran: malformed ${task} task: ${problem}`);
+  malformedErrors.add(err);
+  return err;
+};
+
+/** Whether `err` is a payload we refused before any I/O: retrying the same task cannot help. */
+export const isMalformedTask = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && malformedErrors.has(err as BatonError);
 
 export function readResourceId(task: string, v: unknown, field: string): ResourceId {
   if (!isObj(v)) throw malformed(task, `missing ${field}`);

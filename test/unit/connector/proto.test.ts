@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
+import { grpcPackageDefinition, grpcServiceDefinition } from '../../../src/control-plane/grpc-definitions.js';
 import {
   annotations,
   BatonError,
@@ -14,8 +15,6 @@ import {
 import {
   decodeMessage,
   encodeMessage,
-  grpcPackageDefinition,
-  grpcServiceDefinition,
   packAny,
   protoRoot,
   toJsonForDisplay,

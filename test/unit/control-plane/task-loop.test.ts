@@ -1,11 +1,12 @@
 import { Code, invalidArgument } from '../../../src/connector/index.js';
 import { FINISH_TASK_TIMEOUT_MS, TaskLoop } from '../../../src/control-plane/task-loop.js';
-import { hello } from '../../../src/tasks/index.js';
+import { createTaskHandlers, hello, type TaskDeps } from '../../../src/tasks/index.js';
 import { MemoryBatonClient } from '../../fakes/memory-baton-client.js';
 import { eventually, FakeClock, logSink, settle, task } from '../tasks/support.js';
 import { gatedHandler, startLoop } from '../tasks/loop-harness.js';
 
 const T = 'type.googleapis.com/c1.connector.v2.';
+const stubDeps = { registry: {}, provisioningEnabled: true, tempDir: '/nonexistent' } as unknown as TaskDeps;
 
 describe('TaskLoop polling', () => {
   it('takes a slot before polling: with concurrency 1 it does not poll while a task runs', async () => {
@@ -158,6 +159,46 @@ describe('TaskLoop finishing', () => {
       await h.stop();
     },
   );
+
+  it.each(['createResource', 'rotateCredentials', 'issueCredential'] as const)(
+    'finishes %s as UNIMPLEMENTED, non-retryable, since the SDK has a handler for it',
+    async (kind) => {
+      const h = startLoop({ handlers: createTaskHandlers(stubDeps) });
+      const t = task(kind);
+      h.client.enqueue(t);
+      await h.client.waitForCount('finishTask', 1);
+      expect(h.client.finishes()[0]).toMatchObject({
+        taskId: t.id,
+        result: { kind: 'error', status: { code: Code.UNIMPLEMENTED }, nonRetryable: true },
+      });
+      await h.stop();
+    },
+  );
+
+  it('still sends exactly one FinishTask when classify or a metrics hook throws', async () => {
+    const h = startLoop({
+      handlers: {
+        grant: {
+          classify: () => {
+            throw new Error('classify bug');
+          },
+          run: () => Promise.reject(invalidArgument('bad grant')),
+        },
+      },
+      metrics: {
+        taskEnded: () => {
+          throw new Error('metrics bug');
+        },
+      },
+    });
+    const t = task('grant');
+    h.client.enqueue(t);
+    await h.client.waitForCount('finishTask', 1);
+    await h.stop();
+    expect(h.client.finishes(t.id)).toEqual([
+      expect.objectContaining({ result: expect.objectContaining({ kind: 'error', nonRetryable: false }) }),
+    ]);
+  });
 
   it('answers a hello task with Hello carrying its id and sends no FinishTask', async () => {
     const h = startLoop({ handlers: { hello: hello() } });

@@ -18,6 +18,7 @@ describe('OpsServer', () => {
       },
       readiness: () => (ready ? { ready: true } : { ready: false, reason: 'task loop is starting' }),
       log: pino({ level: 'silent' }),
+      healthCacheMs: 0,
     });
     port = (await server.listen()).port;
   });
@@ -62,5 +63,31 @@ describe('OpsServer', () => {
     expect((await probeHealth({ host: '127.0.0.1', port, endpoint: 'nope', timeoutMs: 2000 })).ok).toBe(
       false,
     );
+  });
+
+  it('shares one Fivetran validation among /health probes for a few seconds', async () => {
+    let calls = 0;
+    const cached = new OpsServer({
+      host: '127.0.0.1',
+      port: 0,
+      registry: createMetrics({ version: 'x', collectProcess: false }).registry,
+      validate: async () => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 20));
+      },
+      readiness: () => ({ ready: true }),
+      log: pino({ level: 'silent' }),
+    });
+    const p = (await cached.listen()).port;
+    try {
+      const probes = await Promise.all(
+        [1, 2, 3, 4].map(() => fetch(`http://127.0.0.1:${p}/health`).then((r) => r.status)),
+      );
+      expect(probes).toEqual([200, 200, 200, 200]);
+      expect((await fetch(`http://127.0.0.1:${p}/health`)).status).toBe(200);
+      expect(calls).toBe(1);
+    } finally {
+      await cached.close();
+    }
   });
 });

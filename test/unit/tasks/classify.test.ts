@@ -5,10 +5,16 @@ import { classify as classifySync } from '../../../src/tasks/full-sync.js';
 import { classify as classifyGrant } from '../../../src/tasks/grant.js';
 import { classify as classifyHello } from '../../../src/tasks/hello.js';
 import { classify as classifyRevoke } from '../../../src/tasks/revoke.js';
+import { readSyncOptions } from '../../../src/tasks/full-sync.js';
 
-const invariant = Object.assign(internal('baton-fivetran: sync: ingest invariant violated'), {
-  ingestInvariantViolated: true,
-});
+const malformedSync = (() => {
+  try {
+    readSyncOptions({ syncResourceTypeIds: 'not-a-list' });
+  } catch (err) {
+    return err;
+  }
+  throw new Error('readSyncOptions accepted a malformed payload');
+})();
 
 // non_retryable per control-plane.md §4.8
 describe.each([
@@ -33,8 +39,8 @@ describe('sync_full classify', () => {
     ['an internal error', internal('disk full'), false],
     ['a plain Error', new Error('boom'), false],
     ['a string', 'boom', false],
-    ['a malformed task', invalidArgument('malformed'), false],
-    ['an ingest-invariant violation', invariant, true],
+    ['an INVALID_ARGUMENT from the connector', invalidArgument('bad role'), false],
+    ['a payload refused before any I/O', malformedSync, true],
   ])('treats %s as non_retryable=%s', (_what, err, expected) => {
     expect(classifySync(err)).toBe(expected);
   });

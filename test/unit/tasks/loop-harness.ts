@@ -45,7 +45,13 @@ export function gatedHandler(o: { nonRetryable?: boolean } = {}) {
 }
 
 export function startLoop(
-  o: { handlers?: TaskHandlers; concurrency?: number; shutdownGraceMs?: number; idlePollMs?: number } = {},
+  o: {
+    handlers?: TaskHandlers;
+    concurrency?: number;
+    shutdownGraceMs?: number;
+    idlePollMs?: number;
+    metrics?: TaskLoopMetrics;
+  } = {},
 ) {
   const client = new MemoryBatonClient();
   client.nextPollMs = o.idlePollMs ?? 1_000;
@@ -65,7 +71,7 @@ export function startLoop(
     concurrency: o.concurrency ?? 1,
     clock,
     log: sink.log,
-    metrics,
+    metrics: o.metrics ?? metrics,
     shutdownGraceMs: o.shutdownGraceMs ?? 10_000,
   });
   const done = loop.run(root.signal);
