@@ -2,7 +2,16 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { ConnectorRegistry } from '../connector/index.js';
 import { createFivetranConnector } from '../fivetran/index.js';
+import { ProxyRouter } from '../net/index.js';
 import type { Metrics } from '../ops/index.js';
+
+/** HTTPS_PROXY / HTTP_PROXY / NO_PROXY from the configuration, as one router for every outbound client. */
+export const proxyRouterFor = (config: Config): ProxyRouter =>
+  new ProxyRouter({
+    httpsProxy: config.network.httpsProxy?.reveal(),
+    httpProxy: config.network.httpProxy?.reveal(),
+    noProxy: config.network.noProxy,
+  });
 
 /** The Fivetran connector wired to the configuration and, when given, to Prometheus. */
 export function buildRegistry(o: {
@@ -10,9 +19,14 @@ export function buildRegistry(o: {
   log: Logger;
   version: string;
   metrics?: Metrics;
+  /** Defaults to a router built from `config.network`. */
+  proxy?: ProxyRouter;
 }): ConnectorRegistry {
   const { fivetran } = o.config;
   const m = o.metrics;
+  const proxy = o.proxy ?? proxyRouterFor(o.config);
+  const via = proxy.describe(fivetran.baseUrl);
+  if (via !== undefined) o.log.info({ proxy: via }, 'fivetran calls go through a proxy');
   const connector = createFivetranConnector({
     baseUrl: fivetran.baseUrl,
     apiKey: fivetran.apiKey,
@@ -21,6 +35,7 @@ export function buildRegistry(o: {
     concurrency: fivetran.concurrency,
     log: o.log.child({ component: 'fivetran' }),
     version: o.version,
+    ...(proxy.isEnabled ? { proxy } : {}),
     ...(m
       ? {
           metrics: {

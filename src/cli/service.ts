@@ -6,7 +6,7 @@ import { systemClock, toBatonError, codeName } from '../connector/index.js';
 import { GrpcBatonClient, TaskLoop, startupHello, type TaskLoopMetrics } from '../control-plane/index.js';
 import { createMetrics, OpsServer, type Metrics } from '../ops/index.js';
 import { createTaskHandlers } from '../tasks/index.js';
-import { buildRegistry } from './build-connector.js';
+import { buildRegistry, proxyRouterFor } from './build-connector.js';
 
 /**
  * Service mode: Hello, then poll for tasks until SIGTERM/SIGINT, then drain. Returns the exit code:
@@ -20,7 +20,8 @@ export async function runService(o: {
 }): Promise<number> {
   const { config, log } = o;
   const metrics = createMetrics({ version: o.version });
-  const registry = buildRegistry({ config, log, version: o.version, metrics });
+  const proxy = proxyRouterFor(config);
+  const registry = buildRegistry({ config, log, version: o.version, metrics, proxy });
   const tempDir = config.sync.tempDir || tmpdir();
   if (config.sync.tempDir && !existsSync(tempDir)) mkdirSync(tempDir, { recursive: true });
 
@@ -32,6 +33,7 @@ export async function runService(o: {
     version: o.version,
     log: log.child({ component: 'control-plane' }),
     helloInfo: () => ({ connectorMetadata: registry.metadata() }),
+    ...(proxy.isEnabled ? { proxy } : {}),
     ...(config.controlPlane.apiHostOverride !== undefined
       ? { apiHostOverride: config.controlPlane.apiHostOverride }
       : {}),
@@ -99,6 +101,7 @@ export async function runService(o: {
     return 0;
   } finally {
     client.close();
+    proxy.destroy();
     await ops?.close();
   }
 }

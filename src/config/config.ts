@@ -33,5 +33,14 @@ export interface Config {
     readonly shutdownGraceMs: number;
     readonly opsListen?: { readonly host: string; readonly port: number };
   };
+  /** Standard proxy variables (not BATON_-prefixed); proxy URLs may hold credentials. */
+  readonly network: {
+    /** HTTPS_PROXY or https_proxy, with a scheme (`proxy:3128` reads as `http://proxy:3128`). */
+    readonly httpsProxy?: Secret;
+    /** HTTP_PROXY or http_proxy: plain http: targets only. */
+    readonly httpProxy?: Secret;
+    /** NO_PROXY or no_proxy, as written. */
+    readonly noProxy?: string;
+  };
   readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly format: 'json' | 'console' };
 }

@@ -5,6 +5,7 @@ import yaml from 'js-yaml';
 import { ConfigError } from './config-error.js';
 import { envName, fields, fieldByFlag, settingLabel, type FieldSpec } from './schema.js';
 import { Secret } from './secret.js';
+import { readNetworkSettings } from './network-settings.js';
 import { checkBaseUrl, checkClientId, checkClientSecret, parseListenAddress } from './checks.js';
 import type { Config, RunMode } from './config.js';
 
@@ -149,6 +150,7 @@ export function loadConfig(input: LoadConfigInput): Config {
   const hostId = (hostIdEnv !== undefined ? hostIdEnv : hostname()) || 'baton-sdk';
   if (hostId.length > 256) throw new ConfigError(`${label('host-id')} must be at most 256 characters`);
   const apiHostEnv = input.env[envName('c1-api-host')];
+  const network = readNetworkSettings(input.env);
 
   return Object.freeze<Config>({
     mode,
@@ -178,6 +180,7 @@ export function loadConfig(input: LoadConfigInput): Config {
       shutdownGraceMs: get<number>('shutdown-grace-seconds') * 1000,
       opsListen: opsAddress ? parseListenAddress(opsAddress, label('ops-listen-address')) : undefined,
     }),
+    network,
     log: Object.freeze({
       level: get<string>('log-level') as Config['log']['level'],
       format: logFormat as 'json' | 'console',

@@ -14,7 +14,7 @@ import { rpcError } from './grpc-error.js';
 import { buildInfo, osInfo, PACKAGE_NAME, type BuildInfo, type OsInfo } from './host-info.js';
 import { durationMs, taskFromProto } from './task-from-proto.js';
 import { tlsRoots } from './tls-roots.js';
-import { TokenSource, type Token } from './token-source.js';
+import { TokenSource, type OutboundAgents, type Token } from './token-source.js';
 import { uploadAsset, type UploadFrame, type UploadStream } from './upload.js';
 
 export interface HelloInfo {
@@ -49,6 +49,12 @@ export interface GrpcBatonClientOptions {
    * tests pass their fake control plane's CA here.
    */
   readonly extraCaPem?: string;
+  /**
+   * HTTPS_PROXY / NO_PROXY routing for the token request. The gRPC channel is not affected: grpc-js
+   * reads `grpc_proxy` / `https_proxy` / `http_proxy` and `no_grpc_proxy` / `no_proxy` (lower case only)
+   * from the environment itself.
+   */
+  readonly proxy?: OutboundAgents;
 }
 
 const SERVICE = '/c1.connectorapi.baton.v1.BatonService/';
@@ -87,6 +93,7 @@ export class GrpcBatonClient implements BatonServiceClient {
       log: o.log,
       ...(o.apiHostOverride === undefined ? {} : { apiHostOverride: o.apiHostOverride }),
       ...(o.extraCaPem === undefined ? {} : { extraCaPem: o.extraCaPem }),
+      ...(o.proxy === undefined ? {} : { proxy: o.proxy }),
     });
     this.#target = grpcTarget(o.apiHostOverride ?? id.tokenHost);
     const tokens = this.#tokens;

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import { request } from 'node:https';
 import type { Logger } from 'pino';
 import { BatonError, unauthenticated, type Clock } from '../connector/index.js';
@@ -10,6 +11,11 @@ export interface Token {
   readonly authorization: string;
   /** Epoch milliseconds. */
   readonly expiresAt: number;
+}
+
+/** Chooses the connection agent for an outbound URL: a proxy tunnel, or undefined to connect directly. */
+export interface OutboundAgents {
+  agentFor(url: URL): Agent | undefined;
 }
 
 export interface TokenSourceOptions {
@@ -25,6 +31,8 @@ export interface TokenSourceOptions {
   readonly extraCaPem?: string;
   readonly random?: (size: number) => Buffer;
   readonly log?: Logger;
+  /** HTTPS_PROXY / NO_PROXY routing for the token request; absent means a direct connection. */
+  readonly proxy?: OutboundAgents;
 }
 
 // oauth2's defaultExpiryDelta: a token counts as expired this long before its expiry.
@@ -43,6 +51,7 @@ export class TokenSource {
   readonly #o: TokenSourceOptions;
   readonly #url: URL;
   readonly #ca: string | undefined;
+  readonly #agent: Agent | undefined;
   #token: Token | undefined;
   #inflight: Promise<Token> | undefined;
 
@@ -50,6 +59,7 @@ export class TokenSource {
     this.#o = o;
     this.#url = new URL(`https://${o.apiHostOverride ?? o.clientId.tokenHost}/auth/v1/token`);
     this.#ca = o.extraCaPem === undefined ? undefined : tlsRoots(o.extraCaPem);
+    this.#agent = o.proxy?.agentFor(this.#url);
   }
 
   get tokenUrl(): string {
@@ -129,6 +139,7 @@ export class TokenSource {
           },
           minVersion: 'TLSv1.2',
           ...(this.#ca === undefined ? {} : { ca: this.#ca }),
+          ...(this.#agent === undefined ? {} : { agent: this.#agent }),
           signal: AbortSignal.timeout(this.#o.httpTimeoutMs),
         },
         (res) => {

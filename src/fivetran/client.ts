@@ -1,3 +1,5 @@
+import type { Agent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import got, { type Response } from 'got';
 import type { Logger } from 'pino';
 import { cancelled, internal, systemClock } from '../connector/index.js';
@@ -12,6 +14,11 @@ export interface FivetranClientMetrics {
   onRequest?(endpoint: string, status: number, durationMs: number): void;
   onRetry?(reason: string): void;
   onRateLimitWait?(ms: number): void;
+}
+
+/** Chooses the connection agent for an outbound URL: a proxy tunnel, or undefined to connect directly. */
+export interface OutboundAgents {
+  agentFor(url: URL): Agent | undefined;
 }
 
 export interface FivetranClientOptions {
@@ -33,6 +40,8 @@ export interface FivetranClientOptions {
   readonly retryBaseMs?: number;
   readonly random?: () => number;
   readonly metrics?: FivetranClientMetrics;
+  /** HTTPS_PROXY / NO_PROXY routing; absent means direct connections. */
+  readonly proxy?: OutboundAgents;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -83,6 +92,7 @@ export class FivetranClient {
   readonly #maxRetries: number;
   readonly #maxWaitMs: number;
   readonly #limiter: RateLimiter;
+  readonly #agent: { http?: Agent; https?: HttpsAgent } | undefined;
   #rateLimit: RateLimitInfo | undefined;
 
   constructor(o: FivetranClientOptions) {
@@ -95,6 +105,9 @@ export class FivetranClient {
     this.#random = o.random ?? Math.random;
     this.#maxRetries = o.maxRetries ?? 4;
     this.#maxWaitMs = o.maxRetryWaitMs ?? 60_000;
+    // One base URL, so one agent for the client's lifetime.
+    const agent = o.proxy?.agentFor(new URL(this.#base));
+    this.#agent = agent && { http: agent, https: agent as HttpsAgent };
     this.#limiter = new RateLimiter({
       concurrency: o.concurrency,
       clock: this.#clock,
@@ -221,6 +234,7 @@ export class FivetranClient {
         retry: { limit: 0 },
         timeout: { request: this.#o.timeoutMs },
         signal: spec.signal,
+        ...(this.#agent ? { agent: this.#agent } : {}),
       });
     } catch (err) {
       this.#o.metrics?.onRequest?.(spec.endpoint, 0, this.#clock.now() - start);

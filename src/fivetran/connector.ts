@@ -9,7 +9,7 @@ import type {
   ValidateResult,
 } from '../connector/index.js';
 import { FivetranApi } from './api.js';
-import { FivetranClient, type FivetranClientMetrics } from './client.js';
+import { FivetranClient, type FivetranClientMetrics, type OutboundAgents } from './client.js';
 import type { FivetranContext } from './fivetran-context.js';
 import { GroupSyncer } from './group-syncer.js';
 import { KeyOwner } from './key-owner.js';
@@ -35,6 +35,8 @@ export interface FivetranConnectorOptions {
   readonly metrics?: FivetranClientMetrics;
   /** How long the role catalogue is reused (default 10 minutes). */
   readonly roleCacheTtlMs?: number;
+  /** HTTPS_PROXY / NO_PROXY routing for the REST calls; absent means direct connections. */
+  readonly proxy?: OutboundAgents;
 }
 
 const METADATA: ConnectorMetadata = {
@@ -82,6 +84,7 @@ export const createFivetranConnector = (opts: FivetranConnectorOptions): Connect
     maxRetryWaitMs: opts.maxRetryWaitMs,
     random: opts.random,
     metrics: opts.metrics,
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
   });
   const api = new FivetranApi(client);
   const ctx: FivetranContext = {

@@ -1,0 +1,4 @@
+export { bypassesProxy, parseProxyUrl, proxyFor, redactProxyUrl, type ProxySettings } from './proxy-env.js';
+export { createHttpProxyAgent, createProxyAgent, type ProxyAgentOptions } from './proxy-agent.js';
+export { ProxyConnectError } from './proxy-tunnel.js';
+export { ProxyRouter } from './proxy-router.js';
