@@ -49,7 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIo, shutdown: Abort
       requireCredentials: true,
     });
     const log = createLogger({ level: config.log.level, format: config.log.format });
-    if (config.mode === 'service') return await runService({ config, log, version, shutdown });
+    if (config.mode === 'service') return await runService({ config, log, version, shutdown, io });
     const registry = buildRegistry({ config, log, version });
     try {
       await runOneShot({ config, registry, log, signal: shutdown });

@@ -1,4 +1,4 @@
-import { mkdirSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
@@ -6,6 +6,7 @@ import { systemClock, toBatonError, codeName } from '../connector/index.js';
 import { GrpcBatonClient, TaskLoop, startupHello, type TaskLoopMetrics } from '../control-plane/index.js';
 import { createMetrics, OpsServer, type Metrics } from '../ops/index.js';
 import { createTaskHandlers } from '../tasks/index.js';
+import type { CliIo } from './cli-io.js';
 import { buildRegistry, proxyRouterFor } from './build-connector.js';
 
 /**
@@ -17,13 +18,17 @@ export async function runService(o: {
   log: Logger;
   version: string;
   shutdown: AbortSignal;
+  io: Pick<CliIo, 'stderr'>;
 }): Promise<number> {
   const { config, log } = o;
+  const tempDir = config.sync.tempDir || tmpdir();
+  if (!existsSync(tempDir)) {
+    o.io.stderr(`baton-fivetran: --c1z-temp-dir ($BATON_C1Z_TEMP_DIR) ${tempDir} does not exist\n`);
+    return 1;
+  }
   const metrics = createMetrics({ version: o.version });
   const proxy = proxyRouterFor(config);
   const registry = buildRegistry({ config, log, version: o.version, metrics, proxy });
-  const tempDir = config.sync.tempDir || tmpdir();
-  if (config.sync.tempDir && !existsSync(tempDir)) mkdirSync(tempDir, { recursive: true });
 
   const client = new GrpcBatonClient({
     clientId: config.controlPlane.clientId,
@@ -93,7 +98,7 @@ export async function runService(o: {
       }
       const e = toBatonError(err);
       log.error({ err: e, grpcCode: codeName(e.code) }, 'startup hello failed');
-      process.stderr.write(`baton-fivetran: startup Hello failed: ${e.message} (${codeName(e.code)})\n`);
+      o.io.stderr(`baton-fivetran: startup Hello failed: ${e.message} (${codeName(e.code)})\n`);
       return 1;
     }
     await loop.run(o.shutdown);
