@@ -38,7 +38,9 @@ const fake = await startFakeFivetran({ dataset, latencyMs, hourlyQuota: 10_000_0
 const dir = mkdtempSync(join(tmpdir(), 'bench-fivetran-'));
 try {
   const file = join(dir, 'out.c1z');
-  const args = ['--import', probe, mainJs, '--fivetran-base-url', fake.baseUrl, '-f', file];
+  // e.g. BENCH_CLI_NODE_ARGS='--trace-gc' (flags NODE_OPTIONS refuses); split on spaces.
+  const nodeArgs = (process.env.BENCH_CLI_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, '--import', probe, mainJs, '--fivetran-base-url', fake.baseUrl, '-f', file];
   const env = {
     PATH: process.env.PATH ?? '',
     BATON_FIVETRAN_API_KEY: fake.keys.admin.key,

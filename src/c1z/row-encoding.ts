@@ -105,7 +105,11 @@ function expansionBytes(annotation: AnyMessage | undefined): Uint8Array | null {
   return encodeMessage(PROTO.grantExpandable, fields);
 }
 
-export function grantRow(g: Grant): GrantRow {
+/**
+ * `principalBytes`, when given, must be the encoding of `g.principal` (the stored row it was decoded from):
+ * it is copied in place of encoding the principal again, giving the same bytes.
+ */
+export function grantRow(g: Grant, principalBytes?: Uint8Array): GrantRow {
   const externalId = requireId(g.id, 'grant id');
   const entitlementId = requireId(g.entitlement?.id, `entitlement id of grant ${externalId}`);
   // Side columns come from the entitlement's resource, not the principal (c1z-format.md §5.3).
@@ -125,6 +129,45 @@ export function grantRow(g: Grant): GrantRow {
     externalId,
     expansion,
     needsExpansion: expansion ? 1 : 0,
-    data: encodeMessage(PROTO.grant, stored),
+    data: principalBytes
+      ? withPrincipal(encodeMessage(PROTO.grant, { ...stored, principal: undefined }), principalBytes)
+      : encodeMessage(PROTO.grant, stored),
   };
+}
+
+const ENTITLEMENT_TAG = (1 << 3) | 2;
+const PRINCIPAL_TAG = (2 << 3) | 2;
+
+/**
+ * Inserts field 2 (principal) into a Grant encoded without it. Fields are written by number, so it goes right
+ * after field 1 (entitlement) when that is there, else first.
+ */
+export function withPrincipal(grant: Uint8Array, principal: Uint8Array): Uint8Array {
+  let at = 0;
+  if (grant[0] === ENTITLEMENT_TAG) {
+    let len = 0;
+    let shift = 0;
+    let pos = 1;
+    for (;;) {
+      const b = grant[pos++]!;
+      len += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+      shift += 7;
+    }
+    at = pos + len;
+  }
+  const head = [PRINCIPAL_TAG];
+  for (let n = principal.length; ; n = Math.floor(n / 128)) {
+    if (n < 0x80) {
+      head.push(n);
+      break;
+    }
+    head.push((n & 0x7f) | 0x80);
+  }
+  const out = new Uint8Array(grant.length + head.length + principal.length);
+  out.set(grant.subarray(0, at), 0);
+  out.set(head, at);
+  out.set(principal, at + head.length);
+  out.set(grant.subarray(at), at + head.length + principal.length);
+  return out;
 }

@@ -41,6 +41,10 @@ export function prepareWriterStatements(db: DatabaseSync) {
       `select ${grantColumns} from v1_grants
        where sync_id = ? and expansion is not null and id > ? order by id limit ?`,
     ),
+    listGrantRefsForEntitlement: db.prepare(
+      `select ${grantColumns}, principal_resource_type_id as principalType, principal_resource_id as principalId
+       from v1_grants where entitlement_id = ? and sync_id = ? and id > ? order by id limit ?`,
+    ),
     listGrantsForEntitlement: db.prepare(
       `select ${grantColumns} from v1_grants
        where entitlement_id = ? and sync_id = ? and id > ? order by id limit ?`,

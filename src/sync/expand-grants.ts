@@ -85,7 +85,10 @@ async function applyEdge(
     await yieldToLoop();
     signal.throwIfAborted();
     let created = 0;
-    const rows = store.listGrantsForEntitlement(edge.srcEntitlementId, afterRowId, batchSize);
+    // Source principals are only copied into derived grants: stand-ins spare decoding and encoding them.
+    const rows = store.listGrantsForEntitlement(edge.srcEntitlementId, afterRowId, batchSize, {
+      principalRefs: true,
+    });
     const writes = new Map<string, Grant>();
     for (const { value } of rows) {
       const source = value.grant;

@@ -34,6 +34,12 @@ export interface SyncStore {
   putGrants(items: readonly Grant[]): void;
 
   getResource(id: ResourceId): Resource | undefined;
+  /**
+   * Optional fast path for grant principals: a stand-in for the stored resource (undefined when none is
+   * stored). A grant given back to this same store's `putGrants` with it as principal is stored exactly as
+   * with the full resource from `getResource`; it is opaque and means nothing to any other store.
+   */
+  getPrincipalRef?(id: ResourceId): Resource | undefined;
   getEntitlement(id: string): Entitlement | undefined;
   getGrant(id: string): StoredGrant | undefined;
 
@@ -41,11 +47,16 @@ export interface SyncStore {
   listResources(resourceTypeId: string, afterRowId: number, limit: number): StoredRow<Resource>[];
   /** Grants whose expansion column is set, rowId > afterRowId, at most `limit`. */
   listExpandableGrants(afterRowId: number, limit: number): StoredRow<StoredGrant>[];
-  /** Grants on one entitlement, rowId > afterRowId, at most `limit`. */
+  /**
+   * Grants on one entitlement, rowId > afterRowId, at most `limit`. With `principalRefs`, a store may give
+   * each principal as the same kind of stand-in as `getPrincipalRef` (only its id is meaningful, and it is
+   * only good for this store's `putGrants`); stores without stand-ins ignore the option.
+   */
   listGrantsForEntitlement(
     entitlementId: string,
     afterRowId: number,
     limit: number,
+    options?: { readonly principalRefs?: boolean },
   ): StoredRow<StoredGrant>[];
 
   /** Sets supports_diff = 1: the expansion columns are filled. */

@@ -1,6 +1,7 @@
-import type { AnyMessage, Grant, ListRequest, Page, Resource, ResourceId } from '../connector/index.js';
+import type { AnyMessage, Grant, ListRequest, Page, Resource } from '../connector/index.js';
 import { annotations, hasAnnotation, resourceKey, withoutAnnotation } from '../connector/index.js';
 import { paginate } from './paginate.js';
+import { ResourceLru } from './resource-lru.js';
 import { hasResourceId, skipsGrants } from './resource-rules.js';
 import { runPool } from './run-pool.js';
 import { storedResources } from './stored-resources.js';
@@ -13,19 +14,21 @@ import type { SyncContext } from './sync-context.js';
  */
 export async function syncGrants(ctx: SyncContext): Promise<void> {
   const before = { ...ctx.tally.dropped };
+  const resources = new ResourceLru(ctx.store);
   for (const [typeId, type] of ctx.types) {
     if (skipsGrants(type)) continue;
     const syncer = ctx.registry.syncer(typeId);
     const typeGrants = syncer.typeGrants?.bind(syncer);
     if (typeGrants) {
-      await writeGrantPages(ctx, `listing grants for type ${typeId}`, ctx.signal, typeGrants, true);
+      const what = `listing grants for type ${typeId}`;
+      await writeGrantPages(ctx, resources, what, ctx.signal, typeGrants, true);
       continue;
     }
-    const resources = storedResources(ctx.store, typeId, ctx.options.pageSize);
-    await runPool(resources, ctx.options.concurrency, ctx.signal, async (resource, signal) => {
+    const stored = storedResources(ctx.store, typeId, ctx.options.pageSize);
+    await runPool(stored, ctx.options.concurrency, ctx.signal, async (resource, signal) => {
       if (skipsGrants(type, resource)) return;
       const what = `listing grants for resource ${resourceKey(resource.id)}`;
-      await writeGrantPages(ctx, what, signal, (req) => syncer.grants(resource, req), false);
+      await writeGrantPages(ctx, resources, what, signal, (req) => syncer.grants(resource, req), false);
     });
   }
   const d = ctx.tally.dropped;
@@ -42,6 +45,7 @@ export async function syncGrants(ctx: SyncContext): Promise<void> {
 
 async function writeGrantPages(
   ctx: SyncContext,
+  resources: ResourceLru,
   what: string,
   signal: AbortSignal,
   fetch: (req: ListRequest) => Promise<Page<Grant>>,
@@ -49,17 +53,10 @@ async function writeGrantPages(
 ): Promise<void> {
   for await (const page of paginate(what, ctx.options.pageSize, signal, fetch)) {
     const insert = hasAnnotation(page.annotations, 'InsertResourceGrants');
-    if (insert) insertEntitlementResources(ctx, page.items);
+    if (insert) insertEntitlementResources(ctx, resources, page.items);
     const kept: Grant[] = [];
-    // Grants of one page mostly share their entitlement resource: look each resource up once per page.
-    const seen = new Map<string, Resource | undefined>();
-    const lookup = (id: ResourceId) => {
-      const key = resourceKey(id);
-      if (!seen.has(key)) seen.set(key, ctx.store.getResource(id));
-      return seen.get(key);
-    };
     for (const g of page.items) {
-      const grant = prepareGrant(ctx, g, insert, checkResourceSkips, lookup);
+      const grant = prepareGrant(ctx, g, insert, checkResourceSkips, resources);
       if (grant) kept.push(grant);
     }
     ctx.store.putGrants(kept);
@@ -68,7 +65,7 @@ async function writeGrantPages(
 }
 
 /** `InsertResourceGrants`: the page's entitlement resources are stored as resources too. */
-function insertEntitlementResources(ctx: SyncContext, grants: readonly Grant[]): void {
+function insertEntitlementResources(ctx: SyncContext, lru: ResourceLru, grants: readonly Grant[]): void {
   const byKey = new Map<string, Resource>();
   for (const g of grants) {
     const r = g.entitlement?.resource;
@@ -76,6 +73,7 @@ function insertEntitlementResources(ctx: SyncContext, grants: readonly Grant[]):
   }
   const resources = [...byKey.values()];
   ctx.store.putResources(resources);
+  for (const r of resources) lru.forget(r.id);
   ctx.tally.addAll('grants', 'resources', resources, (r) => r.id.resourceType);
 }
 
@@ -84,7 +82,7 @@ function prepareGrant(
   g: Grant,
   insert: boolean,
   checkResourceSkips: boolean,
-  lookup: (id: ResourceId) => Resource | undefined,
+  resources: ResourceLru,
 ): Grant | undefined {
   const { log, tally } = ctx;
   if (!g.id || !g.entitlement?.id || !hasResourceId(g.entitlement.resource) || !hasResourceId(g.principal)) {
@@ -92,7 +90,7 @@ function prepareGrant(
     log.debug({ grantId: g.id }, 'dropped a grant with an empty id, entitlement, resource or principal');
     return undefined;
   }
-  const resource = lookup(g.entitlement.resource.id);
+  const resource = resources.get(g.entitlement.resource.id);
   if (!resource) {
     tally.dropped.grantsWithUnknownResource++;
     log.debug(
@@ -102,7 +100,11 @@ function prepareGrant(
     return undefined;
   }
   if (checkResourceSkips && skipsGrants(undefined, resource)) return undefined;
-  const principal = lookup(g.principal.id);
+  // Principals are many and each is named by few grants: the store's stand-in (when it has one) saves
+  // decoding every one; entitlement resources are few and named by many, so they go through the LRU.
+  const principal = ctx.store.getPrincipalRef
+    ? ctx.store.getPrincipalRef(g.principal.id)
+    : resources.get(g.principal.id);
   if (!principal) {
     tally.dropped.grantsWithUnknownPrincipal++;
     log.debug(
