@@ -10,7 +10,7 @@ import {
   type Resource,
   type ResourceType,
 } from '../connector/index.js';
-import type { StoredGrant } from '../sync/index.js';
+import type { StoredGrant } from '../connector/index.js';
 import { extractC1zDatabase } from './c1z-file.js';
 import {
   decodeEntitlement,

@@ -14,7 +14,7 @@ import {
   type ResourceId,
   type ResourceType,
 } from '../connector/index.js';
-import type { StoredGrant, StoredRow, SyncStore, SyncType } from '../sync/index.js';
+import type { StoredGrant, StoredRow, SyncStore, SyncType } from '../connector/index.js';
 import { writeC1zFile } from './c1z-file.js';
 import { newKsuid } from './ksuid.js';
 import { decodeEntitlement, decodeGrantRow, decodeResource, type GrantDataRow } from './row-decoding.js';

@@ -5,7 +5,7 @@ import {
   type Resource,
   type ResourceType,
 } from '../connector/index.js';
-import type { GrantExpansion, StoredGrant } from '../sync/index.js';
+import type { GrantExpansion, StoredGrant } from '../connector/index.js';
 import { PROTO } from './row-encoding.js';
 
 /** The columns a grant read needs: row id, protobuf data and the expansion column. */

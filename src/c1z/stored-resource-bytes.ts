@@ -1,5 +1,5 @@
 import type { Grant, Resource, ResourceId } from '../connector/index.js';
-import type { StoredGrant } from '../sync/index.js';
+import type { StoredGrant } from '../connector/index.js';
 import { decodeGrantRow, type GrantDataRow } from './row-decoding.js';
 
 const PRINCIPAL_FIELD = 2;

@@ -7,3 +7,4 @@ export * from './annotations.js';
 export * from './registry.js';
 export * from './clock.js';
 export * from './proto.js';
+export * from './sync-store.js';

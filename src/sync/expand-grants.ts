@@ -4,7 +4,7 @@ import type { AnyMessage, Entitlement, Grant, GrantSources } from '../connector/
 import { annotations, grantId, typeUrl, V2 } from '../connector/index.js';
 import type { ExpansionEdge } from './expansion-graph.js';
 import { loadExpansionEdges, planExpansion } from './expansion-graph.js';
-import type { StoredGrant, SyncStore } from './store.js';
+import type { StoredGrant, SyncStore } from '../connector/index.js';
 
 export const MAX_EXPANSION_DEPTH = 20;
 

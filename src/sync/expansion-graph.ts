@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ResourceId } from '../connector/index.js';
 import { resourceKey } from '../connector/index.js';
-import type { SyncStore } from './store.js';
+import type { SyncStore } from '../connector/index.js';
 
 /** Everyone holding `srcEntitlementId` also gets `dstEntitlementId`. */
 export interface ExpansionEdge {

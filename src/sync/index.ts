@@ -1,4 +1,4 @@
-export * from './store.js';
+export type { GrantExpansion, StoredGrant, StoredRow, SyncStore, SyncType } from '../connector/index.js';
 export { runSync, type RunSyncArgs } from './syncer.js';
 export {
   compileSyncOptions,

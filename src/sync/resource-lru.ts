@@ -1,6 +1,6 @@
 import type { Resource, ResourceId } from '../connector/index.js';
 import { resourceKey } from '../connector/index.js';
-import type { SyncStore } from './store.js';
+import type { SyncStore } from '../connector/index.js';
 
 /** Default number of stored resources kept hydrated while grants are listed. */
 export const RESOURCE_LRU_SIZE = 2000;

@@ -1,5 +1,5 @@
 import type { Resource } from '../connector/index.js';
-import type { SyncStore } from './store.js';
+import type { SyncStore } from '../connector/index.js';
 
 /** Streams one type's stored resources by keyset paging, holding one batch at a time. */
 export async function* storedResources(

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ConnectorRegistry, ResourceType } from '../connector/index.js';
-import type { SyncStore } from './store.js';
+import type { SyncStore } from '../connector/index.js';
 import type { CompiledSyncOptions } from './sync-options.js';
 import type { SyncTally } from './sync-tally.js';
 

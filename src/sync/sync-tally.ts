@@ -1,4 +1,4 @@
-import type { SyncType } from './store.js';
+import type { SyncType } from '../connector/index.js';
 
 export interface SyncCounts {
   resources: number;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock, ConnectorRegistry, ResourceType } from '../connector/index.js';
 import { systemClock } from '../connector/index.js';
 import { expandGrants } from './expand-grants.js';
-import type { SyncStore, SyncType } from './store.js';
+import type { SyncStore, SyncType } from '../connector/index.js';
 import type { SyncContext } from './sync-context.js';
 import { syncEntitlements } from './sync-entitlements.js';
 import { syncGrants } from './sync-grants.js';

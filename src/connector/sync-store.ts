@@ -1,4 +1,4 @@
-import type { Entitlement, Grant, Resource, ResourceId, ResourceType } from '../connector/index.js';
+import type { Entitlement, Grant, Resource, ResourceId, ResourceType } from './model.js';
 
 export type SyncType = 'full' | 'resources_only' | 'partial';
 
