@@ -85,6 +85,10 @@ export class FivetranApi {
   listUsers(o: PageOptions): Promise<ApiPage<FivetranUser>> {
     return this.client.page({ endpoint: '/v1/users', ...o });
   }
+  /** Every page of `/v1/users` in turn, so a search can stop at the first page with a hit. */
+  userPages(o: CallOptions): AsyncGenerator<FivetranUser[]> {
+    return this.client.pages({ endpoint: '/v1/users', signal: o.signal });
+  }
   listGroups(o: PageOptions): Promise<ApiPage<FivetranGroup>> {
     return this.client.page({ endpoint: '/v1/groups', ...o });
   }

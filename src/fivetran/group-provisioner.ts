@@ -1,4 +1,4 @@
-import { BatonError, invalidArgument } from '../connector/index.js';
+import { invalidArgument } from '../connector/index.js';
 import type {
   CallOptions,
   Entitlement,
@@ -9,9 +9,9 @@ import type {
 } from '../connector/index.js';
 import type { FivetranApi, FivetranMembership } from './api.js';
 import { entitlementTarget } from './entitlements.js';
-import { isNotFound } from './errors.js';
 import type { FivetranContext } from './fivetran-context.js';
 import { groupRoleGrant } from './group-resource.js';
+import { applyMembership, revokeMembership } from './membership.js';
 import { principalOf } from './principal.js';
 
 /** A user's or a team's role on a group: the same four calls under `/v1/users/…` or `/v1/teams/…`. */
@@ -61,23 +61,13 @@ export const grantGroupRole = async (
     principal,
     p.type === 'team' ? `team:${p.id}:member` : undefined,
   );
-  const current = await c.get(p.id, groupId, o);
-  if (current && roles.normalise(current.role) === role) return { alreadyExists: true, grants: [grant] };
-  if (current) {
-    await c.patch(p.id, groupId, role, o);
-    return { grants: [grant] };
-  }
-  try {
-    await c.add(p.id, groupId, role, o);
-  } catch (err) {
-    // Someone added it between our check and our POST: look again rather than fail.
-    if (!(err instanceof BatonError && err.httpStatus === 409)) throw err;
-    const now = await c.get(p.id, groupId, o);
-    if (!now) throw err;
-    if (roles.normalise(now.role) === role) return { alreadyExists: true, grants: [grant] };
-    await c.patch(p.id, groupId, role, o);
-  }
-  return { grants: [grant] };
+  return applyMembership({
+    read: () => c.get(p.id, groupId, o),
+    holds: (m) => roles.normalise(m.role) === role,
+    add: () => c.add(p.id, groupId, role, o),
+    update: () => c.patch(p.id, groupId, role, o),
+    grant,
+  });
 };
 
 /** Removes the principal from the group only when its current role there is the revoked one. */
@@ -90,13 +80,9 @@ export const revokeGroupRole = async (
   const p = principalOf(grant.principal, grant.entitlement, PRINCIPALS, 'revoke');
   const roles = await ctx.roles.get(o);
   const c = calls(ctx.api, p.type);
-  const current = await c.get(p.id, groupId, o);
-  if (!current || roles.normalise(current.role) !== role) return { alreadyRevoked: true };
-  try {
-    await c.remove(p.id, groupId, o);
-    return {};
-  } catch (err) {
-    if (isNotFound(err)) return { alreadyRevoked: true };
-    throw err;
-  }
+  return revokeMembership({
+    read: () => c.get(p.id, groupId, o),
+    holds: (m) => roles.normalise(m.role) === role,
+    remove: () => c.remove(p.id, groupId, o),
+  });
 };

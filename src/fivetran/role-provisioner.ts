@@ -8,8 +8,8 @@ import type {
   RevokeResult,
 } from '../connector/index.js';
 import { ASSIGNED, entitlementTarget } from './entitlements.js';
-import { isNotFound } from './errors.js';
 import type { FivetranContext } from './fivetran-context.js';
+import { applyMembership, revokeMembership } from './membership.js';
 import { principalOf } from './principal.js';
 import { roleAssignedGrant } from './role-resource.js';
 
@@ -47,16 +47,22 @@ export const grantAccountRole = async (
     throw invalidArgument(`baton-fivetran: grant ${entitlement.id}: "${role}" is not a current account role`);
   }
   const grant = roleAssignedGrant(role, principal);
-  const current = await currentRole(ctx, p, o);
-  if (!current) {
-    throw notFound(
-      `baton-fivetran: grant ${entitlement.id} to ${p.type}:${p.id}: the ${p.type} does not exist`,
-    );
-  }
-  if (roles.normalise(current.role) === role) return { alreadyExists: true, grants: [grant] };
-  if (p.type === 'user') await ctx.api.patchUser(p.id, { role }, o);
-  else await ctx.api.patchTeam(p.id, { role }, o);
-  return { grants: [grant] };
+  return applyMembership({
+    read: () => currentRole(ctx, p, o),
+    holds: (current) => roles.normalise(current.role) === role,
+    // An account role always has a slot to PATCH; finding none means the principal itself is gone.
+    add: () =>
+      Promise.reject(
+        notFound(
+          `baton-fivetran: grant ${entitlement.id} to ${p.type}:${p.id}: the ${p.type} does not exist`,
+        ),
+      ),
+    update: async () => {
+      if (p.type === 'user') await ctx.api.patchUser(p.id, { role }, o);
+      else await ctx.api.patchTeam(p.id, { role }, o);
+    },
+    grant,
+  });
 };
 
 /** Removes the account role (`DELETE …/role`) only while the principal still holds `r`. */
@@ -68,14 +74,9 @@ export const revokeAccountRole = async (
   const role = roleOf(grant.entitlement, 'revoke');
   const p = principalOf(grant.principal, grant.entitlement, PRINCIPALS, 'revoke');
   const roles = await ctx.roles.get(o);
-  const current = await currentRole(ctx, p, o);
-  if (!current || roles.normalise(current.role) !== role) return { alreadyRevoked: true };
-  try {
-    if (p.type === 'user') await ctx.api.deleteUserRole(p.id, o);
-    else await ctx.api.deleteTeamRole(p.id, o);
-    return {};
-  } catch (err) {
-    if (isNotFound(err)) return { alreadyRevoked: true };
-    throw err;
-  }
+  return revokeMembership({
+    read: () => currentRole(ctx, p, o),
+    holds: (current) => roles.normalise(current.role) === role,
+    remove: () => (p.type === 'user' ? ctx.api.deleteUserRole(p.id, o) : ctx.api.deleteTeamRole(p.id, o)),
+  });
 };

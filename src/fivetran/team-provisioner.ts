@@ -1,4 +1,4 @@
-import { BatonError, invalidArgument } from '../connector/index.js';
+import { invalidArgument } from '../connector/index.js';
 import type {
   CallOptions,
   Entitlement,
@@ -9,8 +9,8 @@ import type {
 } from '../connector/index.js';
 import { TEAM_MANAGER, TEAM_MEMBER } from './api.js';
 import { MANAGER, MEMBER, entitlementTarget } from './entitlements.js';
-import { isNotFound } from './errors.js';
 import type { FivetranContext } from './fivetran-context.js';
+import { applyMembership, revokeMembership } from './membership.js';
 import { principalOf } from './principal.js';
 import { teamGrant } from './team-resource.js';
 
@@ -24,6 +24,10 @@ const slugOf = (entitlement: Entitlement, action: string) => {
   return { teamId: t.resourceId, slug: t.slug as 'member' | 'manager' };
 };
 
+/** Any team role is a `member`; only Team Manager is a `manager`. */
+const holds = (slug: 'member' | 'manager', role: string | null | undefined): boolean =>
+  slug === MEMBER || role === TEAM_MANAGER;
+
 /** `member`: add as Team Member unless already in the team; `manager`: add or promote to Team Manager. */
 export const grantTeamMembership = async (
   ctx: FivetranContext,
@@ -35,24 +39,13 @@ export const grantTeamMembership = async (
   const user = principalOf(principal, entitlement, ['user'] as const, 'grant');
   const grant = teamGrant(entitlement.resource, slug, principal);
   const wanted = slug === MANAGER ? TEAM_MANAGER : TEAM_MEMBER;
-  const holds = (role: string | null | undefined) => slug === MEMBER || role === TEAM_MANAGER;
-
-  const current = await ctx.api.getTeamUser(teamId, user.id, o);
-  if (current && holds(current.role)) return { alreadyExists: true, grants: [grant] };
-  if (current) {
-    await ctx.api.patchTeamUser(teamId, user.id, wanted, o);
-    return { grants: [grant] };
-  }
-  try {
-    await ctx.api.addTeamUser(teamId, user.id, wanted, o);
-  } catch (err) {
-    if (!(err instanceof BatonError && err.httpStatus === 409)) throw err;
-    const now = await ctx.api.getTeamUser(teamId, user.id, o);
-    if (!now) throw err;
-    if (holds(now.role)) return { alreadyExists: true, grants: [grant] };
-    await ctx.api.patchTeamUser(teamId, user.id, wanted, o);
-  }
-  return { grants: [grant] };
+  return applyMembership({
+    read: () => ctx.api.getTeamUser(teamId, user.id, o),
+    holds: (m) => holds(slug, m.role),
+    add: () => ctx.api.addTeamUser(teamId, user.id, wanted, o),
+    update: () => ctx.api.patchTeamUser(teamId, user.id, wanted, o),
+    grant,
+  });
 };
 
 /** `member`: remove from the team (any role); `manager`: demote a Team Manager to Team Member. */
@@ -63,14 +56,12 @@ export const revokeTeamMembership = async (
 ): Promise<RevokeResult> => {
   const { teamId, slug } = slugOf(grant.entitlement, 'revoke');
   const user = principalOf(grant.principal, grant.entitlement, ['user'] as const, 'revoke');
-  const current = await ctx.api.getTeamUser(teamId, user.id, o);
-  if (!current || (slug === MANAGER && current.role !== TEAM_MANAGER)) return { alreadyRevoked: true };
-  try {
-    if (slug === MEMBER) await ctx.api.deleteTeamUser(teamId, user.id, o);
-    else await ctx.api.patchTeamUser(teamId, user.id, TEAM_MEMBER, o);
-    return {};
-  } catch (err) {
-    if (isNotFound(err)) return { alreadyRevoked: true };
-    throw err;
-  }
+  return revokeMembership({
+    read: () => ctx.api.getTeamUser(teamId, user.id, o),
+    holds: (m) => holds(slug, m.role),
+    remove: () =>
+      slug === MEMBER
+        ? ctx.api.deleteTeamUser(teamId, user.id, o)
+        : ctx.api.patchTeamUser(teamId, user.id, TEAM_MEMBER, o),
+  });
 };

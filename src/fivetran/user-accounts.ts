@@ -68,7 +68,7 @@ const findUserByEmail = async (
   o: CallOptions,
 ): Promise<FivetranUser | undefined> => {
   const wanted = email.toLowerCase();
-  for await (const users of ctx.api.client.pages<FivetranUser>({ endpoint: '/v1/users', signal: o.signal })) {
+  for await (const users of ctx.api.userPages(o)) {
     const hit = users.find((u) => (u.email ?? '').toLowerCase() === wanted);
     if (hit) return hit;
   }

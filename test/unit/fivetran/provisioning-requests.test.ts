@@ -1,0 +1,280 @@
+import {
+  ConnectorRegistry,
+  entitlementId,
+  grantId,
+  resourceId,
+  type CallOptions,
+  type Entitlement,
+  type Grant,
+  type Resource,
+} from '../../../src/connector/index.js';
+import { FivetranApi, type FivetranMembership, type FivetranTeamUser } from '../../../src/fivetran/api.js';
+import { FivetranClient } from '../../../src/fivetran/index.js';
+import type { FivetranContext } from '../../../src/fivetran/fivetran-context.js';
+import { grantGroupRole } from '../../../src/fivetran/group-provisioner.js';
+import { KeyOwner } from '../../../src/fivetran/key-owner.js';
+import { RoleCatalogue } from '../../../src/fivetran/role-catalogue.js';
+import { grantTeamMembership } from '../../../src/fivetran/team-provisioner.js';
+import { startFakeFivetran, type FakeFivetran } from '../../fakes/fivetran/index.js';
+import { FakeClock, connectorFor, logSink, signal } from './support.js';
+
+// Pins every Fivetran call (reads included) of one grant and one revoke per entitlement kind and principal.
+
+const res = (type: string, id: string): Resource => ({ id: resourceId(type, id) });
+const ent = (type: string, id: string, slug: string): Entitlement => ({
+  id: entitlementId(resourceId(type, id), slug),
+  resource: res(type, id),
+});
+const grantOf = (e: Entitlement, p: Resource): Grant => ({
+  id: grantId(e.id, p),
+  entitlement: e,
+  principal: p,
+});
+const o = () => ({ signal: signal() });
+
+describe('Fivetran provisioning request sequences', () => {
+  let fake: FakeFivetran;
+  beforeAll(async () => {
+    fake = await startFakeFivetran();
+  });
+  afterAll(() => fake.close());
+  beforeEach(() => fake.reset());
+
+  const calls = () => fake.requests.map((r) => `${r.status} ${r.method} ${r.path}`);
+  /** A fresh connector per case, so the role catalogue read shows up where it happens. */
+  const registry = () => new ConnectorRegistry(connectorFor(fake).connector);
+  let added = 0;
+  const freshUser = () => {
+    added++;
+    return fake.state.addUser({
+      id: `seq_user${added}`,
+      email: `seq${added}@example.com`,
+      given_name: 'Seq',
+      family_name: `User${added}`,
+      verified: true,
+      invited: false,
+      active: true,
+      picture: null,
+      phone: null,
+      role: null,
+      logged_in_at: null,
+      created_at: '2025-01-01T00:00:00Z',
+      user_type: 'REGULAR_USER',
+    });
+  };
+
+  it('role:<r>:assigned for a user: read, PATCH; read, DELETE role', async () => {
+    const u = freshUser();
+    const e = ent('role', 'Account Billing', 'assigned');
+    const p = res('user', u.id);
+    const reg = registry();
+    expect(await reg.provisioner('role').grant(p, e, o())).toEqual({
+      grants: [expect.objectContaining({ id: `role:Account Billing:assigned:user:${u.id}` })],
+    });
+    expect(await reg.provisioner('role').revoke(grantOf(e, p), o())).toEqual({});
+    expect(calls()).toEqual([
+      '200 GET /v1/roles',
+      `200 GET /v1/users/${u.id}`,
+      `200 PATCH /v1/users/${u.id}`,
+      `200 GET /v1/users/${u.id}`,
+      `200 DELETE /v1/users/${u.id}/role`,
+    ]);
+  });
+
+  it('role:<r>:assigned for a team: read, PATCH; read, DELETE role', async () => {
+    const t = fake.dataset.teams.find((x) => x.role === null)!;
+    const e = ent('role', 'Account Analyst', 'assigned');
+    const p = res('team', t.id);
+    const reg = registry();
+    expect((await reg.provisioner('role').grant(p, e, o())).alreadyExists).toBeUndefined();
+    expect(await reg.provisioner('role').revoke(grantOf(e, p), o())).toEqual({});
+    expect(calls()).toEqual([
+      '200 GET /v1/roles',
+      `200 GET /v1/teams/${t.id}`,
+      `200 PATCH /v1/teams/${t.id}`,
+      `200 GET /v1/teams/${t.id}`,
+      `200 DELETE /v1/teams/${t.id}/role`,
+    ]);
+  });
+
+  it('role:<r>:assigned for a missing user: one read, then NOT_FOUND naming the grant', async () => {
+    await expect(
+      registry()
+        .provisioner('role')
+        .grant(res('user', 'gone_user'), ent('role', 'Account Billing', 'assigned'), o()),
+    ).rejects.toMatchObject({
+      code: 5,
+      message:
+        'baton-fivetran: grant role:Account Billing:assigned to user:gone_user: the user does not exist',
+    });
+    expect(calls()).toEqual(['200 GET /v1/roles', '404 GET /v1/users/gone_user']);
+  });
+
+  it('group:<g>:<role> for a user: read (404), POST; read, DELETE', async () => {
+    const u = freshUser();
+    const g = fake.dataset.groups[0]!;
+    const e = ent('group', g.id, 'View Destination');
+    const p = res('user', u.id);
+    const reg = registry();
+    expect((await reg.provisioner('group').grant(p, e, o())).grants?.[0]?.id).toBe(
+      `group:${g.id}:View Destination:user:${u.id}`,
+    );
+    expect(await reg.provisioner('group').revoke(grantOf(e, p), o())).toEqual({});
+    expect(calls()).toEqual([
+      '200 GET /v1/roles',
+      `404 GET /v1/users/${u.id}/groups/${g.id}`,
+      `201 POST /v1/users/${u.id}/groups`,
+      `200 GET /v1/users/${u.id}/groups/${g.id}`,
+      `200 DELETE /v1/users/${u.id}/groups/${g.id}`,
+    ]);
+  });
+
+  it('group:<g>:<role> for a team: read (404), POST; read, DELETE', async () => {
+    const t = fake.dataset.teams[3]!;
+    const g = fake.dataset.groups.find((x) => !fake.state.teamGroups.get(t.id)?.has(x.id))!;
+    const e = ent('group', g.id, 'Edit Destination');
+    const p = res('team', t.id);
+    const reg = registry();
+    expect((await reg.provisioner('group').grant(p, e, o())).alreadyExists).toBeUndefined();
+    expect(await reg.provisioner('group').revoke(grantOf(e, p), o())).toEqual({});
+    expect(calls()).toEqual([
+      '200 GET /v1/roles',
+      `404 GET /v1/teams/${t.id}/groups/${g.id}`,
+      `201 POST /v1/teams/${t.id}/groups`,
+      `200 GET /v1/teams/${t.id}/groups/${g.id}`,
+      `200 DELETE /v1/teams/${t.id}/groups/${g.id}`,
+    ]);
+  });
+
+  it('team:<t>:member: read (404), POST; read, DELETE', async () => {
+    const u = freshUser();
+    const t = fake.dataset.teams[1]!;
+    const e = ent('team', t.id, 'member');
+    const p = res('user', u.id);
+    const reg = registry();
+    expect((await reg.provisioner('team').grant(p, e, o())).grants?.[0]?.id).toBe(
+      `team:${t.id}:member:user:${u.id}`,
+    );
+    expect(await reg.provisioner('team').revoke(grantOf(e, p), o())).toEqual({});
+    expect(calls()).toEqual([
+      `404 GET /v1/teams/${t.id}/users/${u.id}`,
+      `201 POST /v1/teams/${t.id}/users`,
+      `200 GET /v1/teams/${t.id}/users/${u.id}`,
+      `200 DELETE /v1/teams/${t.id}/users/${u.id}`,
+    ]);
+  });
+
+  it('team:<t>:manager for a member: read, PATCH up; read, PATCH down', async () => {
+    const u = freshUser();
+    const t = fake.dataset.teams[2]!;
+    fake.state.setTeamMembership(t.id, u.id, 'Team Member');
+    const e = ent('team', t.id, 'manager');
+    const p = res('user', u.id);
+    const reg = registry();
+    expect((await reg.provisioner('team').grant(p, e, o())).alreadyExists).toBeUndefined();
+    expect(await reg.provisioner('team').revoke(grantOf(e, p), o())).toEqual({});
+    expect(calls()).toEqual([
+      `200 GET /v1/teams/${t.id}/users/${u.id}`,
+      `200 PATCH /v1/teams/${t.id}/users/${u.id}`,
+      `200 GET /v1/teams/${t.id}/users/${u.id}`,
+      `200 PATCH /v1/teams/${t.id}/users/${u.id}`,
+    ]);
+    expect(fake.requests.filter((r) => r.method === 'PATCH').map((r) => r.body)).toEqual([
+      { role: 'Team Manager' },
+      { role: 'Team Member' },
+    ]);
+  });
+
+  it('an invite for a known email: POST (409), then the user listing until the email turns up', async () => {
+    const existing = fake.dataset.users[6]!;
+    const email = { address: existing.email, isPrimary: true };
+    const profile = { fields: { given_name: { stringValue: 'X' }, family_name: { stringValue: 'Y' } } };
+    const r = await registry()
+      .accountManager('user')
+      .createAccount({ emails: [email], profile }, o());
+    expect(r).toMatchObject({ kind: 'already_exists', resource: { id: { resource: existing.id } } });
+    expect(calls()).toEqual(['200 GET /v1/roles', '409 POST /v1/users', '200 GET /v1/users']);
+    expect(fake.requests[2]?.query).toEqual({ limit: '1000' });
+  });
+
+  describe('a membership added by someone else between the read and the POST', () => {
+    /** Runs `race` once, right after the first membership read has answered "absent". */
+    class RacingApi extends FivetranApi {
+      race: (() => void) | undefined;
+      #afterRead<T>(v: T): T {
+        const race = this.race;
+        this.race = undefined;
+        race?.();
+        return v;
+      }
+      override async getUserGroup(
+        u: string,
+        g: string,
+        c: CallOptions,
+      ): Promise<FivetranMembership | undefined> {
+        return this.#afterRead(await super.getUserGroup(u, g, c));
+      }
+      override async getTeamUser(
+        t: string,
+        u: string,
+        c: CallOptions,
+      ): Promise<FivetranTeamUser | undefined> {
+        return this.#afterRead(await super.getTeamUser(t, u, c));
+      }
+    }
+    const context = (): { ctx: FivetranContext; api: RacingApi } => {
+      const clock = new FakeClock();
+      const { log } = logSink();
+      const client = new FivetranClient({
+        baseUrl: fake.baseUrl,
+        apiKey: fake.keys.admin.key,
+        apiSecret: fake.keys.admin.secret,
+        timeoutMs: 2000,
+        concurrency: 4,
+        userAgent: 'baton-fivetran/1.2.3',
+        log,
+        clock,
+        maxRetries: 0,
+      });
+      const api = new RacingApi(client);
+      return {
+        api,
+        ctx: { api, roles: new RoleCatalogue({ api, clock }), keyOwner: new KeyOwner(api), log },
+      };
+    };
+
+    it('group role: 409 on POST, re-read finds the same role, reported as already there', async () => {
+      const u = freshUser();
+      const g = fake.dataset.groups[1]!;
+      const { ctx, api } = context();
+      api.race = () => fake.state.setGroupMembership(u.id, g.id, 'View Destination');
+      const r = await grantGroupRole(ctx, res('user', u.id), ent('group', g.id, 'View Destination'), o());
+      expect(r).toEqual({
+        alreadyExists: true,
+        grants: [expect.objectContaining({ id: `group:${g.id}:View Destination:user:${u.id}` })],
+      });
+      expect(calls()).toEqual([
+        '200 GET /v1/roles',
+        `404 GET /v1/users/${u.id}/groups/${g.id}`,
+        `409 POST /v1/users/${u.id}/groups`,
+        `200 GET /v1/users/${u.id}/groups/${g.id}`,
+      ]);
+    });
+
+    it('team manager: 409 on POST, re-read finds a Team Member, PATCHed up', async () => {
+      const u = freshUser();
+      const t = fake.dataset.teams[0]!;
+      const { ctx, api } = context();
+      api.race = () => fake.state.setTeamMembership(t.id, u.id, 'Team Member');
+      const r = await grantTeamMembership(ctx, res('user', u.id), ent('team', t.id, 'manager'), o());
+      expect(r.alreadyExists).toBeUndefined();
+      expect(fake.state.teamUsers.get(t.id)?.get(u.id)?.role).toBe('Team Manager');
+      expect(calls()).toEqual([
+        `404 GET /v1/teams/${t.id}/users/${u.id}`,
+        `409 POST /v1/teams/${t.id}/users`,
+        `200 GET /v1/teams/${t.id}/users/${u.id}`,
+        `200 PATCH /v1/teams/${t.id}/users/${u.id}`,
+      ]);
+    });
+  });
+});
