@@ -4,6 +4,7 @@ import { createLogger } from '../ops/index.js';
 import { buildRegistry } from './build-connector.js';
 import { UsageError, type CliIo } from './cli-io.js';
 import { runOneShot } from './one-shot.js';
+import { operationName, runOneShotProvisioning } from './one-shot-provisioning.js';
 import { runService } from './service.js';
 import { capabilitiesCommand, configCommand, healthCheckCommand, inspectCommand } from './subcommands.js';
 import { readVersion } from './version.js';
@@ -51,6 +52,23 @@ export async function runCli(argv: readonly string[], io: CliIo, shutdown: Abort
     const log = createLogger({ level: config.log.level, format: config.log.format });
     if (config.mode === 'service') return await runService({ config, log, version, shutdown, io });
     const registry = buildRegistry({ config, log, version });
+    const action = config.provisioningAction;
+    if (action) {
+      const operation = operationName(action);
+      try {
+        const report = await runOneShotProvisioning({ action, config, registry, log, signal: shutdown });
+        io.stdout(`${JSON.stringify(report)}\n`);
+        return 0;
+      } catch (err) {
+        if (shutdown.aborted) {
+          log.warn({ operation }, 'provisioning operation interrupted');
+          return 130;
+        }
+        log.error({ err, operation }, 'provisioning operation failed');
+        io.stderr(`baton-fivetran: ${operation} failed: ${describe(err)}\n`);
+        return 1;
+      }
+    }
     try {
       await runOneShot({ config, registry, log, signal: shutdown });
       return 0;

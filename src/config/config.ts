@@ -2,9 +2,37 @@ import type { Secret } from './secret.js';
 
 export type RunMode = 'service' | 'one-shot';
 
+/** JSON as parsed from `--create-account-profile`. */
+export type ProfileValue = string | number | boolean | null | ProfileValue[] | { [k: string]: ProfileValue };
+
+/**
+ * One-shot provisioning (the SDK's hidden flags): run this single operation against the objects in `--file`
+ * instead of a sync. Ids are as written on the command line, trimmed.
+ */
+export type ProvisioningAction =
+  | {
+      readonly kind: 'grant';
+      readonly entitlementId: string;
+      readonly principalId: string;
+      /** Absent: the principal is looked up by id among every resource type in the file. */
+      readonly principalType?: string;
+    }
+  | { readonly kind: 'revoke'; readonly grantId: string }
+  | {
+      readonly kind: 'create-account';
+      readonly login?: string;
+      readonly email?: string;
+      readonly profile?: Readonly<Record<string, ProfileValue>>;
+      /** Absent: the connector's only account type. */
+      readonly resourceTypeId?: string;
+    }
+  | { readonly kind: 'delete-resource'; readonly resourceId: string; readonly resourceTypeId: string };
+
 /** Validated, frozen settings; durations already in milliseconds. Each module gets its own slice. */
 export interface Config {
   readonly mode: RunMode;
+  /** Set only in one-shot mode when a provisioning flag was given. */
+  readonly provisioningAction?: ProvisioningAction;
   readonly controlPlane: {
     readonly clientId: string;
     readonly clientSecret: Secret;

@@ -20,15 +20,18 @@ const requiredText = (f: FieldSpec): string =>
 
 /** One line per setting in the SDK's style: `required: <description> ($BATON_X) (default ...)`. */
 export function renderHelp(version: string): string {
-  const rows = fields
-    .filter((f) => !('envOnly' in f && f.envOnly))
-    .map((f: FieldSpec) => {
-      const name = `${f.short ? `-${f.short}, ` : '    '}--${f.flag}${typeLabel[f.kind] ? ` ${typeLabel[f.kind]}` : ''}`;
-      const choices = f.choices ? ` [${f.choices.filter((c) => c).join('|')}]` : '';
-      return [name, `${requiredText(f)}${f.description}${choices} ($${envName(f.flag)})${defaultText(f)}`];
-    });
+  const row = (f: FieldSpec) => {
+    const name = `${f.short ? `-${f.short}, ` : '    '}--${f.flag}${typeLabel[f.kind] ? ` ${typeLabel[f.kind]}` : ''}`;
+    const choices = f.choices ? ` [${f.choices.filter((c) => c).join('|')}]` : '';
+    return [name, `${requiredText(f)}${f.description}${choices} ($${envName(f.flag)})${defaultText(f)}`];
+  };
+  const flagFields = (fields as readonly FieldSpec[]).filter((f) => !f.envOnly);
+  const rows = flagFields.filter((f) => !f.hidden).map(row);
   rows.push(['-h, --help', 'help for baton-fivetran'], ['-v, --version', 'version for baton-fivetran']);
-  const width = Math.max(...rows.map(([n]) => n!.length)) + 3;
+  // Hidden flags (the SDK's one-shot operations) stay out of the main list but are still documented apart.
+  const hiddenRows = flagFields.filter((f) => f.hidden).map(row);
+  const widthOf = (list: string[][]) => Math.max(...list.map(([n]) => n!.length)) + 3;
+  const width = widthOf(rows);
   const envOnly = fields
     .filter((f: FieldSpec) => f.envOnly)
     .map((f: FieldSpec) => `  ${envName(f.flag).padEnd(width - 2)}${f.description}${defaultText(f)}`);
@@ -48,6 +51,9 @@ export function renderHelp(version: string): string {
     '',
     'Flags:',
     ...rows.map(([n, d]) => `  ${n!.padEnd(width)}${d}`),
+    '',
+    'One-shot provisioning flags (need --provisioning and a --file from an earlier sync; one operation per run):',
+    ...hiddenRows.map(([n, d]) => `  ${n!.padEnd(widthOf(hiddenRows))}${d}`),
     '',
     'Environment only:',
     ...envOnly,

@@ -7,6 +7,7 @@ import { envName, fields, fieldByFlag, settingLabel, type FieldSpec } from './sc
 import { Secret } from './secret.js';
 import { readNetworkSettings } from './network-settings.js';
 import { checkBaseUrl, checkClientId, checkClientSecret, parseListenAddress } from './checks.js';
+import { readProvisioningAction } from './provisioning-action.js';
 import type { Config, RunMode } from './config.js';
 
 export interface LoadConfigInput {
@@ -134,6 +135,7 @@ export function loadConfig(input: LoadConfigInput): Config {
     checkClientId(clientId, label('client-id'));
     checkClientSecret(clientSecret, label('client-secret'));
   }
+  const provisioningAction = readProvisioningAction((flag) => get<string>(flag).trim(), label, mode);
   if (input.requireCredentials) {
     for (const f of fields) {
       if ('requiredIn' in f && f.requiredIn.includes(mode) && !get<string>(f.flag)) {
@@ -154,6 +156,7 @@ export function loadConfig(input: LoadConfigInput): Config {
 
   return Object.freeze<Config>({
     mode,
+    ...(provisioningAction ? { provisioningAction: Object.freeze(provisioningAction) } : {}),
     controlPlane: Object.freeze({
       clientId,
       clientSecret: new Secret(clientSecret),

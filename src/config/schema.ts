@@ -20,7 +20,9 @@ export interface FieldSpec {
   readonly defaultLabel?: string;
   /** Required in which run modes (validated after loading). */
   readonly requiredIn?: readonly ('service' | 'one-shot')[];
-  readonly group: 'control-plane' | 'fivetran' | 'sync' | 'operations' | 'logging';
+  /** Hidden as in the SDK: kept out of the main help rows (listed apart), still in `config` and the README. */
+  readonly hidden?: boolean;
+  readonly group: 'control-plane' | 'fivetran' | 'sync' | 'provisioning' | 'operations' | 'logging';
 }
 
 export const envName = (flag: string): string => `BATON_${flag.toUpperCase().replace(/-/g, '_')}`;
@@ -162,6 +164,87 @@ export const fields = [
     choices: ['', 'json', 'console'],
     group: 'logging',
     description: 'The output format for logs: json or console',
+  },
+  {
+    flag: 'grant-entitlement',
+    kind: 'string',
+    default: '',
+    hidden: true,
+    group: 'provisioning',
+    description: 'One-shot: grant this entitlement id (from the --file sync) to --grant-principal',
+  },
+  {
+    flag: 'grant-principal',
+    kind: 'string',
+    default: '',
+    hidden: true,
+    group: 'provisioning',
+    description: 'One-shot: the resource id of the principal to grant --grant-entitlement to',
+  },
+  {
+    flag: 'grant-principal-type',
+    kind: 'string',
+    default: '',
+    hidden: true,
+    group: 'provisioning',
+    description: 'One-shot: the resource type of --grant-principal (e.g. user); found in --file when empty',
+  },
+  {
+    flag: 'revoke-grant',
+    kind: 'string',
+    default: '',
+    hidden: true,
+    group: 'provisioning',
+    description: 'One-shot: revoke this grant id (from the --file sync)',
+  },
+  {
+    flag: 'create-account-login',
+    kind: 'string',
+    default: '',
+    hidden: true,
+    group: 'provisioning',
+    description: 'One-shot: create an account with this login',
+  },
+  {
+    flag: 'create-account-email',
+    kind: 'string',
+    default: '',
+    hidden: true,
+    group: 'provisioning',
+    description: 'One-shot: create an account with this email',
+  },
+  {
+    flag: 'create-account-profile',
+    kind: 'string',
+    default: '',
+    hidden: true,
+    group: 'provisioning',
+    description: 'One-shot: JSON object of account profile fields (e.g. given_name, family_name, role)',
+  },
+  {
+    flag: 'create-account-resource-type',
+    kind: 'string',
+    default: '',
+    defaultLabel: "the connector's account type",
+    hidden: true,
+    group: 'provisioning',
+    description: 'One-shot: the resource type of the account to create',
+  },
+  {
+    flag: 'delete-resource',
+    kind: 'string',
+    default: '',
+    hidden: true,
+    group: 'provisioning',
+    description: 'One-shot: delete the resource with this id (with --delete-resource-type)',
+  },
+  {
+    flag: 'delete-resource-type',
+    kind: 'string',
+    default: '',
+    hidden: true,
+    group: 'provisioning',
+    description: 'One-shot: the resource type of --delete-resource',
   },
   {
     flag: 'host-id',
