@@ -6,6 +6,7 @@ import { clampNextPollMs, getTaskBackoffMs } from './backoff.js';
 import type { BatonServiceClient, BatonTask, FinishResult } from './baton-service-client.js';
 import { TaskAbortedError, toFinishError } from './finish-error.js';
 import { Heartbeater } from './heartbeater.js';
+import { TaskSlots } from './task-slots.js';
 
 /** FinishTask runs on its own deadline, never the task's signal, so it still goes out after a cancel. */
 export const FINISH_TASK_TIMEOUT_MS = 30_000;
@@ -284,44 +285,6 @@ async function sleepUnlessAborted(clock: Clock, ms: number, signal: AbortSignal)
   } catch {
     if (signal.aborted) return false;
     throw new Error('clock.sleep failed without an abort');
-  }
-}
-
-/** A counting semaphore whose waiters give up when their signal aborts. */
-class TaskSlots {
-  #free: number;
-  readonly #waiters: (() => void)[] = [];
-
-  constructor(size: number) {
-    this.#free = size;
-  }
-
-  /** Resolves true holding a slot, or false (holding nothing) once `signal` aborts. */
-  acquire(signal: AbortSignal): Promise<boolean> {
-    if (signal.aborted) return Promise.resolve(false);
-    if (this.#free > 0) {
-      this.#free--;
-      return Promise.resolve(true);
-    }
-    return new Promise((resolve) => {
-      const grant = () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(true);
-      };
-      const onAbort = () => {
-        const i = this.#waiters.indexOf(grant);
-        if (i >= 0) this.#waiters.splice(i, 1);
-        resolve(false);
-      };
-      this.#waiters.push(grant);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  release(): void {
-    const next = this.#waiters.shift();
-    if (next) next();
-    else this.#free++;
   }
 }
 
