@@ -220,8 +220,9 @@ describe('FivetranClient errors and retries', () => {
   });
 
   it('retries a timed-out attempt and a reset connection', async () => {
-    const { client, events } = clientFor(fake, { timeoutMs: 40 });
-    fake.injectFaults({ kind: 'timeout', ms: 300 }, { kind: 'reset' });
+    // A timeout generous enough that a loaded machine never times out the healthy third attempt.
+    const { client, events } = clientFor(fake, { timeoutMs: 400 });
+    fake.injectFaults({ kind: 'timeout', ms: 2_000 }, { kind: 'reset' });
     await expect(getInfo(client)).resolves.toMatchObject({ account_id: fake.dataset.accountId });
     expect(fake.requestCount()).toBe(3);
     expect(events.retries).toEqual(['network', 'network']);
@@ -229,8 +230,8 @@ describe('FivetranClient errors and retries', () => {
   });
 
   it('reports a timeout as UNAVAILABLE when retries run out', async () => {
-    const { client } = clientFor(fake, { timeoutMs: 40, maxRetries: 1 });
-    fake.injectFaults({ kind: 'timeout', ms: 300 }, { kind: 'timeout', ms: 300 });
+    const { client } = clientFor(fake, { timeoutMs: 100, maxRetries: 1 });
+    fake.injectFaults({ kind: 'timeout', ms: 2_000 }, { kind: 'timeout', ms: 2_000 });
     const err = await caught(getInfo(client));
     expect(err.code).toBe(Code.UNAVAILABLE);
     expect(err.message).toMatch(/^baton-fivetran: GET \/v1\/account\/info: network error: ETIMEDOUT/);
