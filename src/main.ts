@@ -6,6 +6,13 @@ class ShutdownRequested extends Error {
   override readonly name = 'ShutdownRequested';
 }
 
+// grpc-js reads only the lower-case proxy variables for the channel to ConductorOne; give it the upper-case ones
+// too, so one HTTPS_PROXY / NO_PROXY covers every outbound connection as it does for the Go SDK.
+for (const name of ['https_proxy', 'no_proxy'] as const) {
+  const upper = process.env[name.toUpperCase()];
+  if (upper && !process.env[name]) process.env[name] = upper;
+}
+
 const shutdown = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {

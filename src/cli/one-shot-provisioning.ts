@@ -138,8 +138,8 @@ async function withSync<T>(
     signal: o.signal,
   });
   try {
-    const run = reader.latestFinishedSync();
-    if (!run) throw failedPrecondition(`baton-fivetran: ${path} holds no finished sync: ${runFirst}`);
+    const run = reader.latestFinishedSync('full');
+    if (!run) throw failedPrecondition(`baton-fivetran: ${path} holds no finished full sync: ${runFirst}`);
     return await fn(reader, run);
   } finally {
     await reader.close();

@@ -31,6 +31,12 @@ const proxyUrl = (env: Env, names: readonly string[]): Secret | undefined => {
     );
   }
   if (!url.hostname) throw new ConfigError(`invalid $${found.name}: no proxy host`);
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    throw new ConfigError(`invalid $${found.name}: bad percent-encoding in the proxy credentials`);
+  }
   return new Secret(url.href);
 };
 

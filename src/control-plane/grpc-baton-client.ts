@@ -14,7 +14,7 @@ import { rpcError } from './grpc-error.js';
 import { buildInfo, osInfo, PACKAGE_NAME, type BuildInfo, type OsInfo } from './host-info.js';
 import { durationMs, taskFromProto } from './task-from-proto.js';
 import { tlsRoots } from './tls-roots.js';
-import { TokenSource, type OutboundAgents, type Token } from './token-source.js';
+import { TokenSource, type OutboundAgents } from './token-source.js';
 import { uploadAsset, type UploadFrame, type UploadStream } from './upload.js';
 
 export interface HelloInfo {
@@ -188,9 +188,8 @@ export class GrpcBatonClient implements BatonServiceClient {
   }
 
   async uploadAsset(taskId: string, path: string, o: RpcOptions = {}): Promise<void> {
-    let token: Token | undefined;
     try {
-      token = await this.#tokens.getToken(o.signal);
+      await this.#tokens.getToken(o.signal);
       await uploadAsset({
         path,
         taskId,
@@ -201,8 +200,6 @@ export class GrpcBatonClient implements BatonServiceClient {
         ...(o.signal ? { signal: o.signal } : {}),
       });
     } catch (err) {
-      if (token && (err as { code?: unknown })?.code === grpc.status.UNAUTHENTICATED)
-        this.#tokens.invalidate(token);
       throw rpcError(err, { method: 'UploadAsset', ...(o.signal ? { signal: o.signal } : {}) });
     }
   }
@@ -253,13 +250,19 @@ export class GrpcBatonClient implements BatonServiceClient {
     let settle!: { resolve: () => void; reject: (e: unknown) => void };
     const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     done.catch(() => undefined); // observed through send()/finish()
+    // uploadAsset fetched a token just before; if the server rejects it, the next attempt must get a new one.
+    const token = this.#tokens.cached;
     const call = this.#client.makeClientStreamRequest(
       SERVICE + 'UploadAsset',
       (msg: UploadFrame) => Buffer.from(encodeMessage(PKG + 'BatonServiceUploadAssetRequest', msg)),
       (bytes: Buffer) => decodeMessage(PKG + 'BatonServiceUploadAssetResponse', bytes),
       new grpc.Metadata(),
       options,
-      (err) => (err ? settle.reject(err) : settle.resolve()),
+      (err) => {
+        if (err?.code === grpc.status.UNAUTHENTICATED && token) this.#tokens.invalidate(token);
+        if (err) settle.reject(err);
+        else settle.resolve();
+      },
     );
     call.on('error', () => undefined); // the callback above carries the status
     const onAbort = () => call.cancel();

@@ -76,6 +76,11 @@ export class TokenSource {
     return raceSignal(this.#inflight, signal);
   }
 
+  /** The token calls would use now, if one is cached (it may be about to be refreshed). */
+  get cached(): Token | undefined {
+    return this.#token;
+  }
+
   /**
    * Forgets `token` if it is still the cached one: the server refused it (revoked or rotated before its
    * expiry), so the next call fetches a fresh one instead of failing until the old one expires.

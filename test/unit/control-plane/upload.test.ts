@@ -86,6 +86,17 @@ describe('UploadAsset', () => {
     expect(sink.lines.filter((l) => l.msg === 'upload attempt failed')).toHaveLength(1);
   });
 
+  it('gets a new token for the next attempt when the server rejects the current one mid-upload', async () => {
+    const taskId = await syncTask();
+    const tokensBefore = cp.tokenRequests.length;
+    cp.expireTokens();
+    await client.uploadAsset(taskId, file);
+    const attempts = cp.calls.filter((c) => c.method === 'UploadAsset' && (c.request as unknown[])?.[0]);
+    expect(attempts.slice(-2).map((c) => c.grpcStatus)).toEqual([Code.UNAUTHENTICATED, 0]);
+    expect(cp.tokenRequests.length).toBe(tokensBefore + 1);
+    expect(cp.uploads(taskId).at(-1)?.sha256Ok).toBe(true);
+  });
+
   it('gives up after three attempts, waiting 0 s then 1 s, with the last gRPC code', async () => {
     const taskId = await syncTask();
     const before = cp.calls.length;

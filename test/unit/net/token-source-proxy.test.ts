@@ -95,4 +95,9 @@ describe('loadConfig: proxy variables', () => {
       /^invalid \$HTTP_PROXY: not a URL$/,
     );
   });
+
+  it('refuses credentials with broken percent-encoding at start-up instead of failing later', () => {
+    const attempt = () => load({ HTTPS_PROXY: 'http://svc:50%off@proxy:3128' });
+    expect(attempt).toThrow('invalid $HTTPS_PROXY: bad percent-encoding in the proxy credentials');
+  });
 });
