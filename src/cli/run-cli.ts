@@ -53,34 +53,30 @@ export async function runCli(argv: readonly string[], io: CliIo, shutdown: Abort
     if (config.mode === 'service') return await runService({ config, log, version, shutdown, io });
     const registry = buildRegistry({ config, log, version });
     const action = config.provisioningAction;
-    if (action) {
-      const operation = operationName(action);
+    // One job, then exit: an interrupted job exits 130, a failed one 1 with one line naming the cause.
+    const job = async (operation: string, run: () => Promise<void>): Promise<number> => {
       try {
-        const report = await runOneShotProvisioning({ action, config, registry, log, signal: shutdown });
-        io.stdout(`${JSON.stringify(report)}\n`);
+        await run();
         return 0;
       } catch (err) {
         if (shutdown.aborted) {
-          log.warn({ operation }, 'provisioning operation interrupted');
+          log.warn({ operation }, `${operation} interrupted; nothing was written`);
           return 130;
         }
-        log.error({ err, operation }, 'provisioning operation failed');
+        log.error({ err, operation }, `${operation} failed`);
         io.stderr(`baton-fivetran: ${operation} failed: ${describe(err)}\n`);
         return 1;
       }
+    };
+    if (action) {
+      return await job(operationName(action), async () => {
+        const report = await runOneShotProvisioning({ action, config, registry, log, signal: shutdown });
+        io.stdout(`${JSON.stringify(report)}\n`);
+      });
     }
-    try {
+    return await job('sync', async () => {
       await runOneShot({ config, registry, log, signal: shutdown });
-      return 0;
-    } catch (err) {
-      if (shutdown.aborted) {
-        log.warn('sync interrupted; no file was written');
-        return 130;
-      }
-      log.error({ err }, 'sync failed');
-      io.stderr(`baton-fivetran: sync failed: ${describe(err)}\n`);
-      return 1;
-    }
+    });
   } catch (err) {
     if (err instanceof ConfigError) {
       io.stderr(`baton-fivetran: invalid configuration: ${err.message}\n`);
