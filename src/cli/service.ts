@@ -61,6 +61,7 @@ export async function runService(o: {
     log: log.child({ component: 'tasks' }),
     metrics: loopMetrics(metrics),
     shutdownGraceMs: config.runtime.shutdownGraceMs,
+    getTasks: config.controlPlane.getTasks,
   });
 
   let ops: OpsServer | undefined;

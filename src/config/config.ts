@@ -40,6 +40,8 @@ export interface Config {
     /** BATON_C1_API_HOST: replaces the host (and port) for the token endpoint and gRPC. */
     readonly apiHostOverride?: string;
     readonly httpTimeoutMs: number;
+    /** BATON_GET_TASKS: batched polling with GetTasks instead of GetTask. */
+    readonly getTasks: boolean;
   };
   readonly fivetran: {
     readonly apiKey: string;

@@ -62,6 +62,16 @@ const coerce = (f: FieldSpec, raw: unknown, source: string): Value => {
   }
 };
 
+const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
+const GO_FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
+
+/** Go `strconv.ParseBool`, as the SDK reads BATON_GET_TASKS; unset or empty means false. */
+const parseGoBool = (raw: string | undefined, setting: string): boolean => {
+  if (raw === undefined || raw === '' || GO_FALSE.includes(raw)) return false;
+  if (GO_TRUE.includes(raw)) return true;
+  throw new ConfigError(`invalid ${setting} from the environment: expected true or false, got "${raw}"`);
+};
+
 const readConfigFile = (env: LoadConfigInput['env'], cwd: string): Record<string, unknown> => {
   const explicit = env.BATON_CONFIG_PATH;
   const path = explicit || `${cwd}/.baton.yaml`;
@@ -153,6 +163,7 @@ export function loadConfig(input: LoadConfigInput): Config {
   if (hostId.length > 256) throw new ConfigError(`${label('host-id')} must be at most 256 characters`);
   const apiHostEnv = input.env[envName('c1-api-host')];
   const network = readNetworkSettings(input.env);
+  const getTasks = parseGoBool(input.env[envName('get-tasks')], label('get-tasks'));
 
   return Object.freeze<Config>({
     mode,
@@ -163,6 +174,7 @@ export function loadConfig(input: LoadConfigInput): Config {
       hostId,
       ...(apiHostEnv !== undefined ? { apiHostOverride: apiHostEnv } : {}),
       httpTimeoutMs,
+      getTasks,
     }),
     fivetran: Object.freeze({
       apiKey: get<string>('fivetran-api-key'),

@@ -256,6 +256,14 @@ export const fields = [
     description: 'Identifies this connector instance to ConductorOne (set it to the pod name)',
   },
   {
+    flag: 'get-tasks',
+    kind: 'boolean',
+    default: false,
+    envOnly: true,
+    group: 'control-plane',
+    description: 'Poll ConductorOne for tasks in batches (GetTasks) instead of one at a time (GetTask)',
+  },
+  {
     flag: 'c1-api-host',
     kind: 'string',
     default: null,

@@ -71,6 +71,15 @@ export interface BatonServiceClient {
   hello(taskId: string, o?: RpcOptions): Promise<void>;
   /** `nextPollMs` is the server's next_poll, not yet clamped. */
   getTask(o?: RpcOptions): Promise<{ readonly task?: BatonTask; readonly nextPollMs: number }>;
+  /**
+   * Batched polling (control-plane.md §4.3): up to `pageSize` (1..100) tasks the client does not already hold
+   * in `knownTaskIds`; absent and `none` tasks are left out. `nextPollMs` is the server's next_poll, not clamped.
+   */
+  getTasks(
+    pageSize: number,
+    knownTaskIds: readonly string[],
+    o?: RpcOptions,
+  ): Promise<{ readonly tasks: readonly BatonTask[]; readonly nextPollMs: number }>;
   /** `nextHeartbeatMs` is the server's next_heartbeat (0 when unset), not yet clamped. */
   heartbeat(
     taskId: string,

@@ -144,6 +144,27 @@ export class GrpcBatonClient implements BatonServiceClient {
     return task ? { task, nextPollMs } : { nextPollMs };
   }
 
+  async getTasks(
+    pageSize: number,
+    knownTaskIds: readonly string[],
+    o: RpcOptions = {},
+  ): Promise<{ tasks: BatonTask[]; nextPollMs: number }> {
+    const res = await this.#unary(
+      'GetTasks',
+      'BatonServiceGetTasksRequest',
+      'BatonServiceGetTasksResponse',
+      o,
+      {
+        hostId: this.#o.hostId,
+        pageSize,
+        knownTaskIds: [...knownTaskIds],
+      },
+    );
+    const raw = Array.isArray(res.tasks) ? (res.tasks as unknown[]) : [];
+    const tasks = raw.map(taskFromProto).filter((t): t is BatonTask => t !== undefined);
+    return { tasks, nextPollMs: durationMs(res.nextPoll) };
+  }
+
   async heartbeat(
     taskId: string,
     o: RpcOptions = {},

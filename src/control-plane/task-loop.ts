@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import { Code } from '../connector/index.js';
-import type { Clock } from '../connector/index.js';
+import { Code, type Clock } from '../connector/index.js';
 import type { TaskContext, TaskHandler, TaskHandlers } from '../tasks/index.js';
-import { clampNextPollMs, getTaskBackoffMs } from './backoff.js';
+import { getTaskBackoffMs } from './backoff.js';
 import type { BatonServiceClient, BatonTask, FinishResult } from './baton-service-client.js';
 import { TaskAbortedError, toFinishError } from './finish-error.js';
 import { Heartbeater } from './heartbeater.js';
+import { GetTaskSource, TaskQueue, type Polled, type TaskSource } from './task-queue.js';
 import { TaskSlots } from './task-slots.js';
 
 /** FinishTask runs on its own deadline, never the task's signal, so it still goes out after a cancel. */
@@ -49,6 +49,8 @@ export interface TaskLoopOptions {
   readonly metrics?: TaskLoopMetrics;
   /** How long in-flight tasks may keep running after shutdown is requested. */
   readonly shutdownGraceMs: number;
+  /** `BATON_GET_TASKS`: poll with batched GetTasks instead of GetTask (control-plane.md §4.3). */
+  readonly getTasks?: boolean;
 }
 
 /** The abort reason of tasks still running when the shutdown grace period ends. */
@@ -65,10 +67,11 @@ export class GracePeriodExpiredError extends TaskAbortedError {
 /** oneof name → snake_case task type, as in the proto and metric labels. */
 export const taskTypeName = (kind: string): string => kind.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** Polls GetTask, runs tasks concurrently within the slot limit and sends exactly one FinishTask per task. */
+/** Polls GetTask(s), runs tasks concurrently within the slot limit and sends exactly one FinishTask per task. */
 export class TaskLoop {
   readonly #o: TaskLoopOptions;
   readonly #slots: TaskSlots;
+  readonly #source: TaskSource;
   readonly #force = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
   #state: TaskLoopState = 'starting';
@@ -81,6 +84,7 @@ export class TaskLoop {
     }
     this.#o = o;
     this.#slots = new TaskSlots(o.concurrency);
+    this.#source = o.getTasks ? new TaskQueue(o) : new GetTaskSource(o.client);
   }
 
   status(): TaskLoopStatus {
@@ -96,7 +100,7 @@ export class TaskLoop {
   async run(root: AbortSignal): Promise<void> {
     if (this.#state !== 'starting') throw new Error('TaskLoop.run may be called only once');
     this.#state = 'running';
-    this.#o.log.info({ concurrency: this.#o.concurrency }, 'task loop started');
+    this.#o.log.info({ concurrency: this.#o.concurrency, polling: this.#source.rpc }, 'task loop started');
     try {
       await this.#poll(root);
     } catch (err) {
@@ -113,32 +117,29 @@ export class TaskLoop {
   }
 
   async #poll(root: AbortSignal): Promise<void> {
-    const { client, clock, log } = this.#o;
+    const { clock, log } = this.#o;
     let waitMs = 0;
     let errCount = 0;
     while (!root.aborted) {
       if (waitMs > 0 && !(await sleepUnlessAborted(clock, waitMs, root))) return;
       // A slot first, so we never claim a task we cannot start.
       if (!(await this.#slots.acquire(root))) return;
-      let res: Awaited<ReturnType<BatonServiceClient['getTask']>>;
+      let res: Polled;
       try {
-        res = await client.getTask({ signal: root });
+        res = await this.#source.next(root);
       } catch (err) {
         this.#slots.release();
         if (root.aborted) return;
         errCount++;
         waitMs = getTaskBackoffMs(errCount);
         this.#o.metrics?.getTaskFailed?.();
-        log.warn({ err, attempt: errCount, backoffMs: waitMs }, 'GetTask failed, backing off');
+        log.warn({ err, attempt: errCount, backoffMs: waitMs }, `${this.#source.rpc} failed, backing off`);
         continue;
       }
       errCount = 0;
-      waitMs = clampNextPollMs(res.nextPollMs);
-      if (!res.task || res.task.kind === 'none') {
-        this.#slots.release();
-        continue;
-      }
-      this.#start(res.task);
+      waitMs = res.waitMs;
+      if (res.task) this.#start(res.task);
+      else this.#slots.release();
     }
   }
 
@@ -147,6 +148,7 @@ export class TaskLoop {
       .catch((err: unknown) => this.#o.log.error({ err, taskId: task.id }, 'task runner crashed'))
       .finally(() => {
         this.#inFlight.delete(p);
+        this.#source.markDone(task.id);
         this.#slots.release();
       });
     this.#inFlight.add(p);

@@ -7,11 +7,12 @@ import type {
   RpcOptions,
 } from '../../src/control-plane/baton-service-client.js';
 
-export type Method = 'hello' | 'getTask' | 'heartbeat' | 'finishTask' | 'uploadAsset';
+export type Method = 'hello' | 'getTask' | 'getTasks' | 'heartbeat' | 'finishTask' | 'uploadAsset';
 
 export type RecordedCall =
   | { readonly method: 'hello'; readonly taskId: string }
   | { readonly method: 'getTask' }
+  | { readonly method: 'getTasks'; readonly pageSize: number; readonly knownTaskIds: readonly string[] }
   | { readonly method: 'heartbeat'; readonly taskId: string }
   | {
       readonly method: 'finishTask';
@@ -31,6 +32,11 @@ export type RecordedCall =
 
 export interface GetTaskResponse {
   readonly task?: BatonTask;
+  readonly nextPollMs: number;
+}
+
+export interface GetTasksResponse {
+  readonly tasks: readonly BatonTask[];
   readonly nextPollMs: number;
 }
 
@@ -72,6 +78,7 @@ export class MemoryBatonClient implements BatonServiceClient {
   nextHeartbeatMs = 0;
   isClosed = false;
   readonly #responses: (GetTaskResponse | Error)[] = [];
+  readonly #batches: (GetTasksResponse | Error)[] = [];
   readonly #heartbeats: (HeartbeatResponse | Error)[] = [];
   readonly #cancelled = new Set<string>();
   readonly #failures = new Map<Method, Error[]>();
@@ -87,6 +94,15 @@ export class MemoryBatonClient implements BatonServiceClient {
   /** Queues exact GetTask answers (or errors) ahead of the default idle answer. */
   scriptGetTask(...responses: (GetTaskResponse | Error)[]): this {
     this.#responses.push(...responses);
+    return this;
+  }
+
+  /**
+   * Queues exact GetTasks answers (or errors). Without one, GetTasks takes up to page_size tasks queued by
+   * `enqueue` (not in known_task_ids), or throws a scripted GetTask error at the front of that queue.
+   */
+  scriptGetTasks(...responses: (GetTasksResponse | Error)[]): this {
+    this.#batches.push(...responses);
     return this;
   }
 
@@ -162,6 +178,33 @@ export class MemoryBatonClient implements BatonServiceClient {
     const next = this.#responses.shift();
     if (next instanceof Error) throw next;
     return next ?? { nextPollMs: this.nextPollMs };
+  }
+
+  async getTasks(
+    pageSize: number,
+    knownTaskIds: readonly string[],
+    o?: RpcOptions,
+  ): Promise<GetTasksResponse> {
+    await yieldMacrotask();
+    o?.signal?.throwIfAborted();
+    this.#record({ method: 'getTasks', pageSize, knownTaskIds: [...knownTaskIds] });
+    await this.#enter('getTasks', undefined, o);
+    const scripted = this.#batches.shift();
+    if (scripted instanceof Error) throw scripted;
+    if (scripted) return scripted;
+    if (this.#responses[0] instanceof Error) throw this.#responses.shift();
+    const tasks: BatonTask[] = [];
+    for (let i = 0; i < this.#responses.length && tasks.length < pageSize;) {
+      const r = this.#responses[i]!;
+      if (r instanceof Error) break;
+      if (r.task && knownTaskIds.includes(r.task.id)) {
+        i++;
+        continue;
+      }
+      this.#responses.splice(i, 1);
+      if (r.task) tasks.push(r.task);
+    }
+    return { tasks, nextPollMs: this.nextPollMs };
   }
 
   async heartbeat(taskId: string, o?: RpcOptions): Promise<HeartbeatResponse> {
