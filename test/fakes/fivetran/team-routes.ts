@@ -2,9 +2,7 @@ import type { FakeMembership, FakeTeam } from './entities.js';
 import type { FakeState } from './fake-state.js';
 import {
   booleanFilter,
-  conflict,
   created,
-  FakeHttpError,
   invalidInput,
   notFound,
   ok,
@@ -12,6 +10,7 @@ import {
   paginate,
   requiredString,
 } from './http-reply.js';
+import { membershipRoutes } from './membership-routes.js';
 import type { Route, RouteContext } from './route.js';
 import { findGroup, findUser, roleField } from './user-routes.js';
 
@@ -40,28 +39,6 @@ function teamRoleField(ctx: RouteContext): string | null | undefined {
   return role;
 }
 
-function teamUser(ctx: RouteContext) {
-  const team = findTeam(ctx.state, ctx.params.teamId!);
-  const user = findUser(ctx.state, ctx.params.userId!);
-  const found = ctx.state.teamUsers.get(team.id)?.get(user.id);
-  if (!found)
-    throw new FakeHttpError(
-      404,
-      'NotFound',
-      `User with id '${user.id}' is not a member of team '${team.id}'`,
-    );
-  return { team, user, found };
-}
-
-function teamGroup(ctx: RouteContext) {
-  const team = findTeam(ctx.state, ctx.params.teamId!);
-  const group = findGroup(ctx.state, ctx.params.groupId!);
-  const found = ctx.state.teamGroups.get(team.id)?.get(group.id);
-  if (!found)
-    throw new FakeHttpError(404, 'NotFound', `Team '${team.id}' has no membership in group '${group.id}'`);
-  return { team, group, found };
-}
-
 function createTeam(ctx: RouteContext) {
   const name = requiredString(ctx.body, 'name');
   const description = optionalString(ctx.body, 'description') ?? '';
@@ -80,41 +57,54 @@ function updateTeam(ctx: RouteContext) {
   return ok('Team has been updated', team);
 }
 
-function listTeamUsers(ctx: RouteContext) {
-  const team = findTeam(ctx.state, ctx.params.teamId!);
-  const active = booleanFilter(ctx.query, 'active');
-  let rows = [...(ctx.state.teamUsers.get(team.id) ?? [])];
-  if (active !== undefined) rows = rows.filter(([userId]) => ctx.state.users.get(userId)?.active === active);
-  const page = paginate(rows, ctx.query, ctx.pageStyle);
-  return ok('Team users retrieved successfully', {
-    ...page,
-    items: page.items.map(([u, m]) => userItem(u, m)),
-  });
-}
+const teamUsers = membershipRoutes({
+  path: '/teams/:teamId/users/:userId',
+  memberField: 'user_id',
+  findOwner: findTeam,
+  findMember: findUser,
+  edges: (state) => state.teamUsers,
+  link: (state, teamId, userId, role) => state.setTeamMembership(teamId, userId, role),
+  unlink: (state, teamId, userId) => state.removeTeamMembership(teamId, userId),
+  item: userItem,
+  addRole: (ctx) => (ctx.body.role === undefined ? 'Team Member' : roleField(ctx, 'role', 'TEAM')),
+  role: (ctx) => roleField(ctx, 'role', 'TEAM'),
+  listFilter: (ctx) => {
+    const active = booleanFilter(ctx.query, 'active');
+    if (active === undefined) return undefined;
+    return (userId) => ctx.state.users.get(userId)?.active === active;
+  },
+  updateEchoes: true,
+  messages: {
+    notMember: (teamId, userId) => `User with id '${userId}' is not a member of team '${teamId}'`,
+    alreadyMember: (teamId, userId) => `User with id '${userId}' is already a member of team '${teamId}'`,
+    listed: 'Team users retrieved successfully',
+    added: 'User has been added to the team',
+    read: 'Team user details retrieved successfully',
+    updated: 'User role has been updated',
+    removed: 'User has been removed from the team',
+  },
+});
 
-function addTeamUser(ctx: RouteContext) {
-  const team = findTeam(ctx.state, ctx.params.teamId!);
-  const userId = requiredString(ctx.body, 'user_id');
-  const role = ctx.body.role === undefined ? 'Team Member' : roleField(ctx, 'role', 'TEAM');
-  findUser(ctx.state, userId);
-  if (ctx.state.teamUsers.get(team.id)?.has(userId)) {
-    throw conflict(`User with id '${userId}' is already a member of team '${team.id}'`);
-  }
-  const m = ctx.state.setTeamMembership(team.id, userId, role);
-  return created('User has been added to the team', userItem(userId, m));
-}
-
-function addTeamGroup(ctx: RouteContext) {
-  const team = findTeam(ctx.state, ctx.params.teamId!);
-  const groupId = requiredString(ctx.body, 'id');
-  const role = roleField(ctx, 'role', 'DESTINATION');
-  findGroup(ctx.state, groupId);
-  if (ctx.state.teamGroups.get(team.id)?.has(groupId)) {
-    throw conflict(`Team '${team.id}' already has a membership in group '${groupId}'`);
-  }
-  const m = ctx.state.setTeamGroup(team.id, groupId, role);
-  return created('Group membership has been created', groupItem(groupId, m));
-}
+const teamGroups = membershipRoutes({
+  path: '/teams/:teamId/groups/:groupId',
+  memberField: 'id',
+  findOwner: findTeam,
+  findMember: findGroup,
+  edges: (state) => state.teamGroups,
+  link: (state, teamId, groupId, role) => state.setTeamGroup(teamId, groupId, role),
+  unlink: (state, teamId, groupId) => state.removeTeamGroup(teamId, groupId),
+  item: groupItem,
+  role: (ctx) => roleField(ctx, 'role', 'DESTINATION'),
+  messages: {
+    notMember: (teamId, groupId) => `Team '${teamId}' has no membership in group '${groupId}'`,
+    alreadyMember: (teamId, groupId) => `Team '${teamId}' already has a membership in group '${groupId}'`,
+    listed: 'Team group memberships retrieved successfully',
+    added: 'Group membership has been created',
+    read: 'Team group membership retrieved successfully',
+    updated: 'Group membership has been updated',
+    removed: 'Group membership has been deleted',
+  },
+});
 
 export const teamRoutes: Route[] = [
   {
@@ -146,68 +136,6 @@ export const teamRoutes: Route[] = [
       return ok('Team role in account has been removed');
     },
   },
-  { method: 'GET', path: '/teams/:teamId/users', handle: listTeamUsers },
-  { method: 'POST', path: '/teams/:teamId/users', handle: addTeamUser },
-  {
-    method: 'GET',
-    path: '/teams/:teamId/users/:userId',
-    handle: (ctx) => {
-      const { user, found } = teamUser(ctx);
-      return ok('Team user details retrieved successfully', userItem(user.id, found));
-    },
-  },
-  {
-    method: 'PATCH',
-    path: '/teams/:teamId/users/:userId',
-    handle: (ctx) => {
-      const { user, found } = teamUser(ctx);
-      found.role = roleField(ctx, 'role', 'TEAM');
-      return ok('User role has been updated', userItem(user.id, found));
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/teams/:teamId/users/:userId',
-    handle: (ctx) => {
-      const { team, user } = teamUser(ctx);
-      ctx.state.removeTeamMembership(team.id, user.id);
-      return ok('User has been removed from the team');
-    },
-  },
-  {
-    method: 'GET',
-    path: '/teams/:teamId/groups',
-    handle: (ctx) => {
-      const team = findTeam(ctx.state, ctx.params.teamId!);
-      const rows = [...(ctx.state.teamGroups.get(team.id) ?? [])].map(([g, m]) => groupItem(g, m));
-      return ok('Team group memberships retrieved successfully', paginate(rows, ctx.query, ctx.pageStyle));
-    },
-  },
-  { method: 'POST', path: '/teams/:teamId/groups', handle: addTeamGroup },
-  {
-    method: 'GET',
-    path: '/teams/:teamId/groups/:groupId',
-    handle: (ctx) => {
-      const { group, found } = teamGroup(ctx);
-      return ok('Team group membership retrieved successfully', groupItem(group.id, found));
-    },
-  },
-  {
-    method: 'PATCH',
-    path: '/teams/:teamId/groups/:groupId',
-    handle: (ctx) => {
-      const { found } = teamGroup(ctx);
-      found.role = roleField(ctx, 'role', 'DESTINATION');
-      return ok('Group membership has been updated');
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/teams/:teamId/groups/:groupId',
-    handle: (ctx) => {
-      const { team, group } = teamGroup(ctx);
-      ctx.state.removeTeamGroup(team.id, group.id);
-      return ok('Group membership has been deleted');
-    },
-  },
+  ...teamUsers,
+  ...teamGroups,
 ];

@@ -5,7 +5,6 @@ import {
   booleanFilter,
   conflict,
   created,
-  FakeHttpError,
   invalidInput,
   notFound,
   ok,
@@ -15,6 +14,7 @@ import {
 } from './http-reply.js';
 import type { ApiKeyEntry } from './keys.js';
 import { ACCOUNT_ADMINISTRATOR } from './role-catalogue.js';
+import { membershipRoutes } from './membership-routes.js';
 import type { Route, RouteContext } from './route.js';
 
 export function findUser(state: FakeState, userId: string): FakeUser {
@@ -127,37 +127,26 @@ function removeUserRole(ctx: RouteContext) {
   return ok('User role in account has been removed');
 }
 
-function membership(ctx: RouteContext) {
-  const user = findUser(ctx.state, ctx.params.userId!);
-  const group = findGroup(ctx.state, ctx.params.groupId!);
-  const found = ctx.state.userGroups.get(user.id)?.get(group.id);
-  if (!found) {
-    throw new FakeHttpError(
-      404,
-      'NotFound',
-      `User with id '${user.id}' is not a member of group '${group.id}'`,
-    );
-  }
-  return { user, group, found };
-}
-
-const membershipItem = (groupId: string, m: { role: string; created_at: string }) => ({
-  id: groupId,
-  role: m.role,
-  created_at: m.created_at,
+const userGroups = membershipRoutes({
+  path: '/users/:userId/groups/:groupId',
+  memberField: 'id',
+  findOwner: findUser,
+  findMember: findGroup,
+  edges: (state) => state.userGroups,
+  link: (state, userId, groupId, role) => state.setGroupMembership(userId, groupId, role),
+  unlink: (state, userId, groupId) => state.removeGroupMembership(userId, groupId),
+  item: (groupId, m) => ({ id: groupId, role: m.role, created_at: m.created_at }),
+  role: (ctx) => roleField(ctx, 'role', 'DESTINATION'),
+  messages: {
+    notMember: (userId, groupId) => `User with id '${userId}' is not a member of group '${groupId}'`,
+    alreadyMember: (userId, groupId) => `User with id '${userId}' is already a member of group '${groupId}'`,
+    listed: 'User memberships in groups retrieved successfully',
+    added: 'Group membership has been created',
+    read: 'User membership in group retrieved successfully',
+    updated: 'Group membership has been updated',
+    removed: 'Group membership has been deleted',
+  },
 });
-
-function addMembership(ctx: RouteContext) {
-  const user = findUser(ctx.state, ctx.params.userId!);
-  const groupId = requiredString(ctx.body, 'id');
-  const role = roleField(ctx, 'role', 'DESTINATION');
-  findGroup(ctx.state, groupId);
-  if (ctx.state.userGroups.get(user.id)?.has(groupId)) {
-    throw conflict(`User with id '${user.id}' is already a member of group '${groupId}'`);
-  }
-  const m = ctx.state.setGroupMembership(user.id, groupId, role);
-  return created('Group membership has been created', membershipItem(groupId, m));
-}
 
 export const userRoutes: Route[] = [
   { method: 'GET', path: '/users', handle: listUsers },
@@ -170,43 +159,5 @@ export const userRoutes: Route[] = [
   { method: 'PATCH', path: '/users/:userId', handle: updateUser },
   { method: 'DELETE', path: '/users/:userId', handle: deleteUser },
   { method: 'DELETE', path: '/users/:userId/role', handle: removeUserRole },
-  {
-    method: 'GET',
-    path: '/users/:userId/groups',
-    handle: (ctx) => {
-      const user = findUser(ctx.state, ctx.params.userId!);
-      const items = [...(ctx.state.userGroups.get(user.id) ?? [])].map(([g, m]) => membershipItem(g, m));
-      return ok(
-        'User memberships in groups retrieved successfully',
-        paginate(items, ctx.query, ctx.pageStyle),
-      );
-    },
-  },
-  { method: 'POST', path: '/users/:userId/groups', handle: addMembership },
-  {
-    method: 'GET',
-    path: '/users/:userId/groups/:groupId',
-    handle: (ctx) => {
-      const { group, found } = membership(ctx);
-      return ok('User membership in group retrieved successfully', membershipItem(group.id, found));
-    },
-  },
-  {
-    method: 'PATCH',
-    path: '/users/:userId/groups/:groupId',
-    handle: (ctx) => {
-      const { found } = membership(ctx);
-      found.role = roleField(ctx, 'role', 'DESTINATION');
-      return ok('Group membership has been updated');
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/users/:userId/groups/:groupId',
-    handle: (ctx) => {
-      const { user, group } = membership(ctx);
-      ctx.state.removeGroupMembership(user.id, group.id);
-      return ok('Group membership has been deleted');
-    },
-  },
+  ...userGroups,
 ];

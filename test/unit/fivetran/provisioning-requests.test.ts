@@ -1,13 +1,4 @@
-import {
-  ConnectorRegistry,
-  entitlementId,
-  grantId,
-  resourceId,
-  type CallOptions,
-  type Entitlement,
-  type Grant,
-  type Resource,
-} from '../../../src/connector/index.js';
+import { ConnectorRegistry, type CallOptions } from '../../../src/connector/index.js';
 import { FivetranApi, type FivetranMembership, type FivetranTeamUser } from '../../../src/fivetran/api.js';
 import { FivetranClient } from '../../../src/fivetran/index.js';
 import type { FivetranContext } from '../../../src/fivetran/fivetran-context.js';
@@ -16,21 +7,9 @@ import { KeyOwner } from '../../../src/fivetran/key-owner.js';
 import { RoleCatalogue } from '../../../src/fivetran/role-catalogue.js';
 import { grantTeamMembership } from '../../../src/fivetran/team-provisioner.js';
 import { startFakeFivetran, type FakeFivetran } from '../../fakes/fivetran/index.js';
-import { FakeClock, connectorFor, logSink, signal } from './support.js';
+import { FakeClock, addPlainUser, connectorFor, ent, grantOf, logSink, opts, res } from './support.js';
 
 // Pins every Fivetran call (reads included) of one grant and one revoke per entitlement kind and principal.
-
-const res = (type: string, id: string): Resource => ({ id: resourceId(type, id) });
-const ent = (type: string, id: string, slug: string): Entitlement => ({
-  id: entitlementId(resourceId(type, id), slug),
-  resource: res(type, id),
-});
-const grantOf = (e: Entitlement, p: Resource): Grant => ({
-  id: grantId(e.id, p),
-  entitlement: e,
-  principal: p,
-});
-const o = () => ({ signal: signal() });
 
 describe('Fivetran provisioning request sequences', () => {
   let fake: FakeFivetran;
@@ -44,34 +23,17 @@ describe('Fivetran provisioning request sequences', () => {
   /** A fresh connector per case, so the role catalogue read shows up where it happens. */
   const registry = () => new ConnectorRegistry(connectorFor(fake).connector);
   let added = 0;
-  const freshUser = () => {
-    added++;
-    return fake.state.addUser({
-      id: `seq_user${added}`,
-      email: `seq${added}@example.com`,
-      given_name: 'Seq',
-      family_name: `User${added}`,
-      verified: true,
-      invited: false,
-      active: true,
-      picture: null,
-      phone: null,
-      role: null,
-      logged_in_at: null,
-      created_at: '2025-01-01T00:00:00Z',
-      user_type: 'REGULAR_USER',
-    });
-  };
+  const freshUser = () => addPlainUser(fake, ++added, 'seq', 'Seq');
 
   it('role:<r>:assigned for a user: read, PATCH; read, DELETE role', async () => {
     const u = freshUser();
     const e = ent('role', 'Account Billing', 'assigned');
     const p = res('user', u.id);
     const reg = registry();
-    expect(await reg.provisioner('role').grant(p, e, o())).toEqual({
+    expect(await reg.provisioner('role').grant(p, e, opts())).toEqual({
       grants: [expect.objectContaining({ id: `role:Account Billing:assigned:user:${u.id}` })],
     });
-    expect(await reg.provisioner('role').revoke(grantOf(e, p), o())).toEqual({});
+    expect(await reg.provisioner('role').revoke(grantOf(e, p), opts())).toEqual({});
     expect(calls()).toEqual([
       '200 GET /v1/roles',
       `200 GET /v1/users/${u.id}`,
@@ -86,8 +48,8 @@ describe('Fivetran provisioning request sequences', () => {
     const e = ent('role', 'Account Analyst', 'assigned');
     const p = res('team', t.id);
     const reg = registry();
-    expect((await reg.provisioner('role').grant(p, e, o())).alreadyExists).toBeUndefined();
-    expect(await reg.provisioner('role').revoke(grantOf(e, p), o())).toEqual({});
+    expect((await reg.provisioner('role').grant(p, e, opts())).alreadyExists).toBeUndefined();
+    expect(await reg.provisioner('role').revoke(grantOf(e, p), opts())).toEqual({});
     expect(calls()).toEqual([
       '200 GET /v1/roles',
       `200 GET /v1/teams/${t.id}`,
@@ -101,7 +63,7 @@ describe('Fivetran provisioning request sequences', () => {
     await expect(
       registry()
         .provisioner('role')
-        .grant(res('user', 'gone_user'), ent('role', 'Account Billing', 'assigned'), o()),
+        .grant(res('user', 'gone_user'), ent('role', 'Account Billing', 'assigned'), opts()),
     ).rejects.toMatchObject({
       code: 5,
       message:
@@ -116,10 +78,10 @@ describe('Fivetran provisioning request sequences', () => {
     const e = ent('group', g.id, 'View Destination');
     const p = res('user', u.id);
     const reg = registry();
-    expect((await reg.provisioner('group').grant(p, e, o())).grants?.[0]?.id).toBe(
+    expect((await reg.provisioner('group').grant(p, e, opts())).grants?.[0]?.id).toBe(
       `group:${g.id}:View Destination:user:${u.id}`,
     );
-    expect(await reg.provisioner('group').revoke(grantOf(e, p), o())).toEqual({});
+    expect(await reg.provisioner('group').revoke(grantOf(e, p), opts())).toEqual({});
     expect(calls()).toEqual([
       '200 GET /v1/roles',
       `404 GET /v1/users/${u.id}/groups/${g.id}`,
@@ -135,8 +97,8 @@ describe('Fivetran provisioning request sequences', () => {
     const e = ent('group', g.id, 'Edit Destination');
     const p = res('team', t.id);
     const reg = registry();
-    expect((await reg.provisioner('group').grant(p, e, o())).alreadyExists).toBeUndefined();
-    expect(await reg.provisioner('group').revoke(grantOf(e, p), o())).toEqual({});
+    expect((await reg.provisioner('group').grant(p, e, opts())).alreadyExists).toBeUndefined();
+    expect(await reg.provisioner('group').revoke(grantOf(e, p), opts())).toEqual({});
     expect(calls()).toEqual([
       '200 GET /v1/roles',
       `404 GET /v1/teams/${t.id}/groups/${g.id}`,
@@ -152,10 +114,10 @@ describe('Fivetran provisioning request sequences', () => {
     const e = ent('team', t.id, 'member');
     const p = res('user', u.id);
     const reg = registry();
-    expect((await reg.provisioner('team').grant(p, e, o())).grants?.[0]?.id).toBe(
+    expect((await reg.provisioner('team').grant(p, e, opts())).grants?.[0]?.id).toBe(
       `team:${t.id}:member:user:${u.id}`,
     );
-    expect(await reg.provisioner('team').revoke(grantOf(e, p), o())).toEqual({});
+    expect(await reg.provisioner('team').revoke(grantOf(e, p), opts())).toEqual({});
     expect(calls()).toEqual([
       `404 GET /v1/teams/${t.id}/users/${u.id}`,
       `201 POST /v1/teams/${t.id}/users`,
@@ -171,8 +133,8 @@ describe('Fivetran provisioning request sequences', () => {
     const e = ent('team', t.id, 'manager');
     const p = res('user', u.id);
     const reg = registry();
-    expect((await reg.provisioner('team').grant(p, e, o())).alreadyExists).toBeUndefined();
-    expect(await reg.provisioner('team').revoke(grantOf(e, p), o())).toEqual({});
+    expect((await reg.provisioner('team').grant(p, e, opts())).alreadyExists).toBeUndefined();
+    expect(await reg.provisioner('team').revoke(grantOf(e, p), opts())).toEqual({});
     expect(calls()).toEqual([
       `200 GET /v1/teams/${t.id}/users/${u.id}`,
       `200 PATCH /v1/teams/${t.id}/users/${u.id}`,
@@ -191,7 +153,7 @@ describe('Fivetran provisioning request sequences', () => {
     const profile = { fields: { given_name: { stringValue: 'X' }, family_name: { stringValue: 'Y' } } };
     const r = await registry()
       .accountManager('user')
-      .createAccount({ emails: [email], profile }, o());
+      .createAccount({ emails: [email], profile }, opts());
     expect(r).toMatchObject({ kind: 'already_exists', resource: { id: { resource: existing.id } } });
     expect(calls()).toEqual(['200 GET /v1/roles', '409 POST /v1/users', '200 GET /v1/users']);
     expect(fake.requests[2]?.query).toEqual({ limit: '1000' });
@@ -248,7 +210,7 @@ describe('Fivetran provisioning request sequences', () => {
       const g = fake.dataset.groups[1]!;
       const { ctx, api } = context();
       api.race = () => fake.state.setGroupMembership(u.id, g.id, 'View Destination');
-      const r = await grantGroupRole(ctx, res('user', u.id), ent('group', g.id, 'View Destination'), o());
+      const r = await grantGroupRole(ctx, res('user', u.id), ent('group', g.id, 'View Destination'), opts());
       expect(r).toEqual({
         alreadyExists: true,
         grants: [expect.objectContaining({ id: `group:${g.id}:View Destination:user:${u.id}` })],
@@ -266,7 +228,7 @@ describe('Fivetran provisioning request sequences', () => {
       const t = fake.dataset.teams[0]!;
       const { ctx, api } = context();
       api.race = () => fake.state.setTeamMembership(t.id, u.id, 'Team Member');
-      const r = await grantTeamMembership(ctx, res('user', u.id), ent('team', t.id, 'manager'), o());
+      const r = await grantTeamMembership(ctx, res('user', u.id), ent('team', t.id, 'manager'), opts());
       expect(r.alreadyExists).toBeUndefined();
       expect(fake.state.teamUsers.get(t.id)?.get(u.id)?.role).toBe('Team Manager');
       expect(calls()).toEqual([

@@ -1,27 +1,6 @@
-import {
-  ConnectorRegistry,
-  entitlementId,
-  findAnnotation,
-  grantId,
-  resourceId,
-  type Entitlement,
-  type Grant,
-  type Resource,
-} from '../../../src/connector/index.js';
+import { ConnectorRegistry, findAnnotation, resourceId } from '../../../src/connector/index.js';
 import { startFakeFivetran, type FakeFivetran } from '../../fakes/fivetran/index.js';
-import { connectorFor, signal } from './support.js';
-
-const res = (type: string, id: string): Resource => ({ id: resourceId(type, id) });
-const ent = (type: string, id: string, slug: string): Entitlement => ({
-  id: entitlementId(resourceId(type, id), slug),
-  resource: res(type, id),
-});
-const grantOf = (e: Entitlement, p: Resource): Grant => ({
-  id: grantId(e.id, p),
-  entitlement: e,
-  principal: p,
-});
-const o = () => ({ signal: signal() });
+import { addPlainUser, connectorFor, ent, grantOf, opts, res } from './support.js';
 
 describe('Fivetran provisioning', () => {
   let fake: FakeFivetran;
@@ -36,34 +15,17 @@ describe('Fivetran provisioning', () => {
   const writes = () => fake.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
   let added = 0;
   /** A new active user with no role, group or team, so each test changes its own user. */
-  const freshUser = () => {
-    added++;
-    return fake.state.addUser({
-      id: `fresh_user${added}`,
-      email: `fresh${added}@example.com`,
-      given_name: 'Fresh',
-      family_name: `User${added}`,
-      verified: true,
-      invited: false,
-      active: true,
-      picture: null,
-      phone: null,
-      role: null,
-      logged_in_at: null,
-      created_at: '2025-01-01T00:00:00Z',
-      user_type: 'REGULAR_USER',
-    });
-  };
+  const freshUser = () => addPlainUser(fake, ++added, 'fresh', 'Fresh');
 
   describe('role:<r>:assigned', () => {
     it('patches a user’s role once, then reports the grant as already there', async () => {
       const u = freshUser();
       const e = ent('role', 'Account Billing', 'assigned');
-      const first = await reg.provisioner('role').grant(res('user', u.id), e, o());
+      const first = await reg.provisioner('role').grant(res('user', u.id), e, opts());
       expect(first.alreadyExists).toBeUndefined();
       expect(first.grants?.[0]?.id).toBe(`role:Account Billing:assigned:user:${u.id}`);
       expect(fake.state.users.get(u.id)?.role).toBe('Account Billing');
-      const second = await reg.provisioner('role').grant(res('user', u.id), e, o());
+      const second = await reg.provisioner('role').grant(res('user', u.id), e, opts());
       expect(second.alreadyExists).toBe(true);
       expect(writes()).toEqual([`PATCH /v1/users/${u.id}`]);
       expect(fake.requests.find((r) => r.method === 'PATCH')?.body).toEqual({ role: 'Account Billing' });
@@ -75,12 +37,12 @@ describe('Fivetran provisioning', () => {
       const p = res('user', u.id);
       const other = await reg
         .provisioner('role')
-        .revoke(grantOf(ent('role', 'Account Billing', 'assigned'), p), o());
+        .revoke(grantOf(ent('role', 'Account Billing', 'assigned'), p), opts());
       expect(other.alreadyRevoked).toBe(true);
       const g = grantOf(ent('role', 'Account Reviewer', 'assigned'), p);
-      expect((await reg.provisioner('role').revoke(g, o())).alreadyRevoked).toBeUndefined();
+      expect((await reg.provisioner('role').revoke(g, opts())).alreadyRevoked).toBeUndefined();
       expect(fake.state.users.get(u.id)?.role).toBeNull();
-      expect((await reg.provisioner('role').revoke(g, o())).alreadyRevoked).toBe(true);
+      expect((await reg.provisioner('role').revoke(g, opts())).alreadyRevoked).toBe(true);
       expect(writes()).toEqual([`DELETE /v1/users/${u.id}/role`]);
     });
 
@@ -88,14 +50,14 @@ describe('Fivetran provisioning', () => {
       const t = fake.dataset.teams.find((x) => x.role === null)!;
       const e = ent('role', 'Account Analyst', 'assigned');
       const p = res('team', t.id);
-      const r = await reg.provisioner('role').grant(p, e, o());
+      const r = await reg.provisioner('role').grant(p, e, opts());
       expect(findAnnotation(r.grants?.[0]?.annotations, 'GrantExpandable')?.entitlementIds).toEqual([
         `team:${t.id}:member`,
       ]);
       expect(fake.state.teams.get(t.id)?.role).toBe('Account Analyst');
-      expect((await reg.provisioner('role').grant(p, e, o())).alreadyExists).toBe(true);
-      expect((await reg.provisioner('role').revoke(grantOf(e, p), o())).alreadyRevoked).toBeUndefined();
-      expect((await reg.provisioner('role').revoke(grantOf(e, p), o())).alreadyRevoked).toBe(true);
+      expect((await reg.provisioner('role').grant(p, e, opts())).alreadyExists).toBe(true);
+      expect((await reg.provisioner('role').revoke(grantOf(e, p), opts())).alreadyRevoked).toBeUndefined();
+      expect((await reg.provisioner('role').revoke(grantOf(e, p), opts())).alreadyRevoked).toBe(true);
       expect(fake.state.teams.get(t.id)?.role).toBeNull();
       expect(writes()).toEqual([`PATCH /v1/teams/${t.id}`, `DELETE /v1/teams/${t.id}/role`]);
     });
@@ -103,10 +65,12 @@ describe('Fivetran provisioning', () => {
     it('rejects unknown roles and unsupported principal types before any write', async () => {
       const u = freshUser();
       await expect(
-        reg.provisioner('role').grant(res('user', u.id), ent('role', 'Manage Destination', 'assigned'), o()),
+        reg
+          .provisioner('role')
+          .grant(res('user', u.id), ent('role', 'Manage Destination', 'assigned'), opts()),
       ).rejects.toMatchObject({ code: 3, message: expect.stringContaining('not a current account role') });
       await expect(
-        reg.provisioner('role').grant(res('group', 'g1'), ent('role', 'Account Billing', 'assigned'), o()),
+        reg.provisioner('role').grant(res('group', 'g1'), ent('role', 'Account Billing', 'assigned'), opts()),
       ).rejects.toMatchObject({
         code: 3,
         message: expect.stringContaining(
@@ -120,7 +84,7 @@ describe('Fivetran provisioning', () => {
       await expect(
         reg
           .provisioner('role')
-          .grant(res('user', 'gone_user'), ent('role', 'Account Billing', 'assigned'), o()),
+          .grant(res('user', 'gone_user'), ent('role', 'Account Billing', 'assigned'), opts()),
       ).rejects.toMatchObject({ code: 5 });
     });
   });
@@ -133,15 +97,15 @@ describe('Fivetran provisioning', () => {
       const view = ent('group', g.id, 'View Destination');
       const manage = ent('group', g.id, 'Manage Destination');
       const prov = reg.provisioner('group');
-      expect((await prov.grant(p, view, o())).alreadyExists).toBeUndefined();
-      expect((await prov.grant(p, view, o())).alreadyExists).toBe(true);
-      expect((await prov.grant(p, manage, o())).grants?.[0]?.id).toBe(
+      expect((await prov.grant(p, view, opts())).alreadyExists).toBeUndefined();
+      expect((await prov.grant(p, view, opts())).alreadyExists).toBe(true);
+      expect((await prov.grant(p, manage, opts())).grants?.[0]?.id).toBe(
         `group:${g.id}:Manage Destination:user:${u.id}`,
       );
       expect(fake.state.userGroups.get(u.id)?.get(g.id)?.role).toBe('Manage Destination');
-      expect((await prov.revoke(grantOf(view, p), o())).alreadyRevoked).toBe(true);
-      expect((await prov.revoke(grantOf(manage, p), o())).alreadyRevoked).toBeUndefined();
-      expect((await prov.revoke(grantOf(manage, p), o())).alreadyRevoked).toBe(true);
+      expect((await prov.revoke(grantOf(view, p), opts())).alreadyRevoked).toBe(true);
+      expect((await prov.revoke(grantOf(manage, p), opts())).alreadyRevoked).toBeUndefined();
+      expect((await prov.revoke(grantOf(manage, p), opts())).alreadyRevoked).toBe(true);
       expect(fake.state.userGroups.get(u.id)?.has(g.id)).toBe(false);
       expect(writes()).toEqual([
         `POST /v1/users/${u.id}/groups`,
@@ -158,7 +122,7 @@ describe('Fivetran provisioning', () => {
       const m = fake.dataset.groupMemberships.find((x) => x.role === 'Destination Administrator')!;
       const r = await reg
         .provisioner('group')
-        .grant(res('user', m.user_id), ent('group', m.group_id, 'Manage Destination'), o());
+        .grant(res('user', m.user_id), ent('group', m.group_id, 'Manage Destination'), opts());
       expect(r.alreadyExists).toBe(true);
       expect(writes()).toEqual([]);
     });
@@ -168,14 +132,14 @@ describe('Fivetran provisioning', () => {
       const g = fake.dataset.groups.find((x) => !fake.state.teamGroups.get(t.id)?.has(x.id))!;
       const e = ent('group', g.id, 'Edit Destination');
       const p = res('team', t.id);
-      const r = await reg.provisioner('group').grant(p, e, o());
+      const r = await reg.provisioner('group').grant(p, e, opts());
       expect(r.grants?.[0]).toMatchObject({
         id: `group:${g.id}:Edit Destination:team:${t.id}`,
         annotations: [expect.objectContaining({ entitlementIds: [`team:${t.id}:member`] })],
       });
-      expect((await reg.provisioner('group').grant(p, e, o())).alreadyExists).toBe(true);
-      expect((await reg.provisioner('group').revoke(grantOf(e, p), o())).alreadyRevoked).toBeUndefined();
-      expect((await reg.provisioner('group').revoke(grantOf(e, p), o())).alreadyRevoked).toBe(true);
+      expect((await reg.provisioner('group').grant(p, e, opts())).alreadyExists).toBe(true);
+      expect((await reg.provisioner('group').revoke(grantOf(e, p), opts())).alreadyRevoked).toBeUndefined();
+      expect((await reg.provisioner('group').revoke(grantOf(e, p), opts())).alreadyRevoked).toBe(true);
       expect(writes()).toEqual([`POST /v1/teams/${t.id}/groups`, `DELETE /v1/teams/${t.id}/groups/${g.id}`]);
     });
 
@@ -184,7 +148,7 @@ describe('Fivetran provisioning', () => {
       await expect(
         reg
           .provisioner('group')
-          .grant(res('user', 'x'), ent('group', g.id, 'Destination Administrator'), o()),
+          .grant(res('user', 'x'), ent('group', g.id, 'Destination Administrator'), opts()),
       ).rejects.toMatchObject({ code: 3 });
     });
   });
@@ -197,16 +161,16 @@ describe('Fivetran provisioning', () => {
       const member = ent('team', t.id, 'member');
       const manager = ent('team', t.id, 'manager');
       const prov = reg.provisioner('team');
-      expect((await prov.grant(p, member, o())).grants?.[0]?.id).toBe(`team:${t.id}:member:user:${u.id}`);
-      expect((await prov.grant(p, member, o())).alreadyExists).toBe(true);
-      expect((await prov.revoke(grantOf(manager, p), o())).alreadyRevoked).toBe(true);
-      expect((await prov.grant(p, manager, o())).alreadyExists).toBeUndefined();
+      expect((await prov.grant(p, member, opts())).grants?.[0]?.id).toBe(`team:${t.id}:member:user:${u.id}`);
+      expect((await prov.grant(p, member, opts())).alreadyExists).toBe(true);
+      expect((await prov.revoke(grantOf(manager, p), opts())).alreadyRevoked).toBe(true);
+      expect((await prov.grant(p, manager, opts())).alreadyExists).toBeUndefined();
       expect(fake.state.teamUsers.get(t.id)?.get(u.id)?.role).toBe('Team Manager');
-      expect((await prov.grant(p, manager, o())).alreadyExists).toBe(true);
-      expect((await prov.revoke(grantOf(manager, p), o())).alreadyRevoked).toBeUndefined();
+      expect((await prov.grant(p, manager, opts())).alreadyExists).toBe(true);
+      expect((await prov.revoke(grantOf(manager, p), opts())).alreadyRevoked).toBeUndefined();
       expect(fake.state.teamUsers.get(t.id)?.get(u.id)?.role).toBe('Team Member');
-      expect((await prov.revoke(grantOf(member, p), o())).alreadyRevoked).toBeUndefined();
-      expect((await prov.revoke(grantOf(member, p), o())).alreadyRevoked).toBe(true);
+      expect((await prov.revoke(grantOf(member, p), opts())).alreadyRevoked).toBeUndefined();
+      expect((await prov.revoke(grantOf(member, p), opts())).alreadyRevoked).toBe(true);
       expect(fake.state.teamUsers.get(t.id)?.has(u.id)).toBe(false);
       expect(writes()).toEqual([
         `POST /v1/teams/${t.id}/users`,
@@ -222,7 +186,7 @@ describe('Fivetran provisioning', () => {
     it('adds a non-member straight in as Team Manager', async () => {
       const u = freshUser();
       const t = fake.dataset.teams[2]!;
-      await reg.provisioner('team').grant(res('user', u.id), ent('team', t.id, 'manager'), o());
+      await reg.provisioner('team').grant(res('user', u.id), ent('team', t.id, 'manager'), opts());
       expect(fake.requests.find((r) => r.method === 'POST')?.body).toEqual({
         user_id: u.id,
         role: 'Team Manager',
@@ -232,10 +196,10 @@ describe('Fivetran provisioning', () => {
     it('refuses teams as principals and unknown slugs', async () => {
       const t = fake.dataset.teams[0]!;
       await expect(
-        reg.provisioner('team').grant(res('team', 'other'), ent('team', t.id, 'member'), o()),
+        reg.provisioner('team').grant(res('team', 'other'), ent('team', t.id, 'member'), opts()),
       ).rejects.toMatchObject({ code: 3, message: expect.stringContaining('principal type "team"') });
       await expect(
-        reg.provisioner('team').grant(res('user', 'x'), ent('team', t.id, 'owner'), o()),
+        reg.provisioner('team').grant(res('user', 'x'), ent('team', t.id, 'owner'), opts()),
       ).rejects.toMatchObject({ code: 3 });
       expect(fake.requestCount()).toBe(0);
     });
@@ -256,7 +220,7 @@ describe('Fivetran provisioning', () => {
             role: 'Account Reviewer',
           }),
         },
-        o(),
+        opts(),
       );
       expect(r.kind).toBe('success');
       const created = fake.state.userByEmail('new.person@example.com')!;
@@ -277,7 +241,7 @@ describe('Fivetran provisioning', () => {
           emails: [{ address: existing.email.toUpperCase(), isPrimary: true }],
           profile: profile({ given_name: 'X', family_name: 'Y' }),
         },
-        o(),
+        opts(),
       );
       expect(r).toMatchObject({ kind: 'already_exists', resource: { id: { resource: existing.id } } });
     });
@@ -285,12 +249,12 @@ describe('Fivetran provisioning', () => {
     it('validates fields and the role before calling Fivetran', async () => {
       const am = reg.accountManager('user');
       await expect(
-        am.createAccount({ profile: profile({ email: 'a@b.co', given_name: 'A' }) }, o()),
+        am.createAccount({ profile: profile({ email: 'a@b.co', given_name: 'A' }) }, opts()),
       ).rejects.toMatchObject({ code: 3, message: expect.stringContaining('"family_name" is required') });
       await expect(
         am.createAccount(
           { profile: profile({ email: 'a@b.co', given_name: 'A', family_name: 'B', role: 'Team Manager' }) },
-          o(),
+          opts(),
         ),
       ).rejects.toMatchObject({ code: 3, message: expect.stringContaining('is not an account role') });
       expect(writes()).toEqual([]);
@@ -299,9 +263,9 @@ describe('Fivetran provisioning', () => {
     it('deletes a user once and reports the second delete as already done', async () => {
       const u = freshUser();
       const d = reg.deleter('user');
-      expect(await d.deleteResource(resourceId('user', u.id), undefined, o())).toEqual({});
+      expect(await d.deleteResource(resourceId('user', u.id), undefined, opts())).toEqual({});
       expect(fake.state.users.has(u.id)).toBe(false);
-      expect(await d.deleteResource(resourceId('user', u.id), undefined, o())).toEqual({
+      expect(await d.deleteResource(resourceId('user', u.id), undefined, opts())).toEqual({
         alreadyDeleted: true,
       });
     });
@@ -309,7 +273,7 @@ describe('Fivetran provisioning', () => {
     it('refuses to delete the user who owns the API key', async () => {
       const owner = fake.dataset.adminUserId;
       await expect(
-        reg.deleter('user').deleteResource(resourceId('user', owner), undefined, o()),
+        reg.deleter('user').deleteResource(resourceId('user', owner), undefined, opts()),
       ).rejects.toMatchObject({ code: 9, message: expect.stringContaining('owns the configured API key') });
       expect(fake.state.users.has(owner)).toBe(true);
       expect(writes()).toEqual([]);
@@ -320,7 +284,9 @@ describe('Fivetran provisioning', () => {
     const ro = new ConnectorRegistry(connectorFor(fake, 'readOnlySystem').connector);
     const u = freshUser();
     await expect(
-      ro.provisioner('team').grant(res('user', u.id), ent('team', fake.dataset.teams[0]!.id, 'member'), o()),
+      ro
+        .provisioner('team')
+        .grant(res('user', u.id), ent('team', fake.dataset.teams[0]!.id, 'member'), opts()),
     ).rejects.toMatchObject({ code: 7, message: expect.stringContaining('TEAM:MANAGE (system key)') });
   });
 });

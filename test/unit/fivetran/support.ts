@@ -1,6 +1,14 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import type { Clock } from '../../../src/connector/index.js';
+import {
+  entitlementId,
+  grantId,
+  resourceId,
+  type Clock,
+  type Entitlement,
+  type Grant,
+  type Resource,
+} from '../../../src/connector/index.js';
 import { createFivetranConnector, type FivetranConnectorOptions } from '../../../src/fivetran/index.js';
 import type { FakeFivetran } from '../../fakes/fivetran/index.js';
 
@@ -64,6 +72,40 @@ export const connectorFor = (
 };
 
 export const signal = (): AbortSignal => AbortSignal.timeout(20_000);
+
+/** Call options with a fresh bounded signal. */
+export const opts = () => ({ signal: signal() });
+
+export const res = (type: string, id: string): Resource => ({ id: resourceId(type, id) });
+
+export const ent = (type: string, id: string, slug: string): Entitlement => ({
+  id: entitlementId(resourceId(type, id), slug),
+  resource: res(type, id),
+});
+
+/** Adds user number `n`: active and verified, with no role, group or team. */
+export const addPlainUser = (fake: FakeFivetran, n: number, prefix: string, givenName: string) =>
+  fake.state.addUser({
+    id: `${prefix}_user${n}`,
+    email: `${prefix}${n}@example.com`,
+    given_name: givenName,
+    family_name: `User${n}`,
+    verified: true,
+    invited: false,
+    active: true,
+    picture: null,
+    phone: null,
+    role: null,
+    logged_in_at: null,
+    created_at: '2025-01-01T00:00:00Z',
+    user_type: 'REGULAR_USER',
+  });
+
+export const grantOf = (e: Entitlement, p: Resource): Grant => ({
+  id: grantId(e.id, p),
+  entitlement: e,
+  principal: p,
+});
 
 /** Drains a paged listing, failing if it does not end within `maxPages`. */
 export const drain = async <T>(
