@@ -9,5 +9,7 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
   },
   testTimeout: 30000,
+  // Every test and hook is bounded by testTimeout; a stray handle after the run must not keep CI waiting.
+  forceExit: true,
   maxWorkers: 2,
 };
