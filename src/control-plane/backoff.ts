@@ -1,12 +1,12 @@
 // Server-sent intervals and local backoff, clamped as the SDK does (control-plane.md §4.2, §4.5, §11).
 
 const SECOND_MS = 1000;
-export const MAX_POLL_MS = 5 * 60 * SECOND_MS;
-export const DEFAULT_HEARTBEAT_MS = 30 * SECOND_MS;
-export const MIN_HEARTBEAT_MS = SECOND_MS;
-export const MAX_HEARTBEAT_MS = 5 * 60 * SECOND_MS;
-export const MAX_GET_TASK_BACKOFF_MS = 60 * SECOND_MS;
-export const MAX_HELLO_BACKOFF_MS = 5 * 60 * SECOND_MS;
+const MAX_POLL_MS = 5 * 60 * SECOND_MS;
+const DEFAULT_HEARTBEAT_MS = 30 * SECOND_MS;
+const MIN_HEARTBEAT_MS = SECOND_MS;
+const MAX_HEARTBEAT_MS = 5 * 60 * SECOND_MS;
+const MAX_GET_TASK_BACKOFF_MS = 60 * SECOND_MS;
+const MAX_HELLO_BACKOFF_MS = 5 * 60 * SECOND_MS;
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 
@@ -27,5 +27,3 @@ export const getTaskBackoffMs = (errCount: number): number =>
 /** Wait before startup Hello attempt n+1 after n failures (n ≥ 1): 1 s doubling, at most 5 min, no jitter. */
 export const helloBackoffMs = (failures: number): number =>
   Math.min(SECOND_MS * 2 ** Math.max(failures - 1, 0), MAX_HELLO_BACKOFF_MS);
-
-export const backoff = { clampNextPollMs, heartbeatIntervalMs, getTaskBackoffMs, helloBackoffMs };

@@ -1,6 +1,6 @@
 import { BatonError, Code, isBatonError } from '../connector/index.js';
 
-// Codes a retry cannot fix (spec control-plane §11, isRetryableHelloError).
+// Codes a retry cannot fix: bad credentials, a rejected request, a missing service (control-plane.md §11).
 const FATAL_CODES: ReadonlySet<number> = new Set([
   Code.UNAUTHENTICATED,
   Code.PERMISSION_DENIED,
@@ -9,6 +9,8 @@ const FATAL_CODES: ReadonlySet<number> = new Set([
   Code.FAILED_PRECONDITION,
   Code.NOT_FOUND,
 ]);
+
+export const isFatalCode = (code: number): boolean => FATAL_CODES.has(code);
 
 export interface RpcFailureContext {
   /** `Hello`, `GetTask`, … */
@@ -39,7 +41,7 @@ export function rpcError(err: unknown, ctx: RpcFailureContext): BatonError {
     if (code === Code.DEADLINE_EXCEEDED && ctx.isLocalDeadline) {
       return new BatonError(code, `${prefix}: deadline exceeded`, false, { cause: err });
     }
-    return new BatonError(code, `${prefix}: ${details}`, !FATAL_CODES.has(code), { cause: err });
+    return new BatonError(code, `${prefix}: ${details}`, !isFatalCode(code), { cause: err });
   }
   const message = err instanceof Error ? err.message : String(err);
   return new BatonError(Code.UNKNOWN, `${prefix}: ${message}`, true, { cause: err });

@@ -41,7 +41,6 @@ export class Heartbeater {
   readonly #stop = new AbortController();
   #state: HeartbeaterState = 'idle';
   #loop: Promise<void> | undefined;
-  #sent = 0;
 
   constructor(o: HeartbeaterOptions) {
     this.#o = o;
@@ -49,11 +48,6 @@ export class Heartbeater {
 
   get state(): HeartbeaterState {
     return this.#state;
-  }
-
-  /** Heartbeats sent so far, including failed attempts. */
-  get sent(): number {
-    return this.#sent;
   }
 
   /**
@@ -66,7 +60,7 @@ export class Heartbeater {
     const signal = AbortSignal.any([taskSignal, this.#stop.signal]);
     let intervalMs: number;
     try {
-      const res = await this.#beat(signal);
+      const res = await this.#o.client.heartbeat(this.#o.taskId, { signal });
       if (res.cancelled) throw new TaskCancelledError('baton-fivetran: task cancelled by the control plane');
       intervalMs = heartbeatIntervalMs(res.nextHeartbeatMs);
     } catch (err) {
@@ -87,11 +81,6 @@ export class Heartbeater {
     await this.#loop;
   }
 
-  #beat(signal: AbortSignal) {
-    this.#sent++;
-    return this.#o.client.heartbeat(this.#o.taskId, { signal });
-  }
-
   async #periodic(initialMs: number, signal: AbortSignal): Promise<void> {
     let intervalMs = initialMs;
     let failures = 0;
@@ -109,7 +98,7 @@ export class Heartbeater {
         return; // stopped, or the task ended
       }
       try {
-        const res = await this.#beat(signal);
+        const res = await this.#o.client.heartbeat(this.#o.taskId, { signal });
         failures = 0;
         intervalMs = heartbeatIntervalMs(res.nextHeartbeatMs);
         if (res.cancelled) {

@@ -7,7 +7,6 @@ export {
   TaskLoop,
   GracePeriodExpiredError,
   FINISH_TASK_TIMEOUT_MS,
-  taskTypeName,
   type TaskLoopMetrics,
   type TaskLoopOptions,
   type TaskLoopState,
@@ -15,6 +14,5 @@ export {
 } from './task-loop.js';
 export { HeartbeatFailedError, TaskCancelledError, MAX_HEARTBEAT_FAILURES } from './heartbeater.js';
 export { toFinishError, TaskAbortedError } from './finish-error.js';
-export { backoff } from './backoff.js';
-export { startupHello, isRetryableHelloError } from './startup-hello.js';
+export { startupHello } from './startup-hello.js';
 export { grpcServiceDefinition, grpcPackageDefinition } from './grpc-definitions.js';

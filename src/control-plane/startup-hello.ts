@@ -1,19 +1,14 @@
 import type { Logger } from 'pino';
-import { Code, codeName, isBatonError, toBatonError, type Clock } from '../connector/index.js';
+import { codeName, isBatonError, toBatonError, type Clock } from '../connector/index.js';
 import type { BatonServiceClient } from './baton-service-client.js';
 import { helloBackoffMs } from './backoff.js';
+import { isFatalCode } from './grpc-error.js';
 
-/** Codes that no amount of retrying fixes: bad credentials, a rejected request, a missing service. */
-const FATAL = new Set<number>([
-  Code.UNAUTHENTICATED,
-  Code.PERMISSION_DENIED,
-  Code.INVALID_ARGUMENT,
-  Code.UNIMPLEMENTED,
-  Code.FAILED_PRECONDITION,
-  Code.NOT_FOUND,
-]);
-
-export const isRetryableHelloError = (err: unknown): boolean => !(isBatonError(err) && FATAL.has(err.code));
+/**
+ * Only the fatal codes stop start-up. Unlike `rpcError`'s `retryable`, a local deadline is retried here: a
+ * deliberate difference from the SDK, which exits on it (control-plane.md §11).
+ */
+export const isRetryableHelloError = (err: unknown): boolean => !(isBatonError(err) && isFatalCode(err.code));
 
 /**
  * Sends the start-up Hello (task id ""), retrying transient failures with 1 s doubling backoff capped at

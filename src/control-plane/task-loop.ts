@@ -65,7 +65,7 @@ export class GracePeriodExpiredError extends TaskAbortedError {
 }
 
 /** oneof name → snake_case task type, as in the proto and metric labels. */
-export const taskTypeName = (kind: string): string => kind.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const taskTypeName = (kind: string): string => kind.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Polls GetTask(s), runs tasks concurrently within the slot limit and sends exactly one FinishTask per task. */
 export class TaskLoop {

@@ -17,9 +17,7 @@ export type {
   TaskType,
 } from './task-context.js';
 export type { OpenSyncStore, SyncFileStore, TaskDeps } from './task-deps.js';
-export { TEMP_FILE_PREFIX, readSyncOptions } from './full-sync.js';
-export { createAccountResult } from './create-account.js';
-export { MAX_SUCCESS_ANNOTATIONS } from './provisioning.js';
+export { readSyncOptions } from './full-sync.js';
 export { createAccount, deleteResource, fullSync, grant, hello, revoke };
 
 /** The handler table, keyed by task-type oneof name. Adding a type is one file and one line here. */

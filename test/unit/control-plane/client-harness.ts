@@ -1,21 +1,23 @@
-import { pino, type Logger } from 'pino';
-import type { Clock } from '../../../src/connector/index.js';
+import { BatonError, type Clock } from '../../../src/connector/index.js';
 import {
   GrpcBatonClient,
   type GrpcBatonClientOptions,
 } from '../../../src/control-plane/grpc-baton-client.js';
 import type { FakeControlPlane } from '../../fakes/control-plane/index.js';
+import { logSink } from '../tasks/support.js';
+
+export { logSink };
 
 export const METADATA = { displayName: 'Fivetran', description: 'test connector' };
 
-/** A pino logger writing parsed JSON lines into `lines`. */
-export function logSink(): { log: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const log = pino(
-    { level: 'debug' },
-    { write: (s: string) => lines.push(JSON.parse(s) as Record<string, unknown>) },
+/** The BatonError `p` rejects with; fails the test when it resolves or rejects with anything else. */
+export async function rejection(p: Promise<unknown>): Promise<BatonError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
   );
-  return { log, lines };
+  expect(err).toBeInstanceOf(BatonError);
+  return err as BatonError;
 }
 
 /** Real wall time, but sleeps are recorded and return at once (upload retry waits). */

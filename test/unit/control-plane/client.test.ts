@@ -1,20 +1,11 @@
 import protobuf from 'protobufjs';
-import { BatonError, Code } from '../../../src/connector/index.js';
+import { Code } from '../../../src/connector/index.js';
 import { encodeMessage, decodeMessage } from '../../../src/connector/proto.js';
 import { grpcTarget, type GrpcBatonClient } from '../../../src/control-plane/grpc-baton-client.js';
 import { durationMs, taskFromProto } from '../../../src/control-plane/task-from-proto.js';
 import { osInfo, withFallbacks } from '../../../src/control-plane/host-info.js';
 import { startFakeControlPlane, type FakeControlPlane } from '../../fakes/control-plane/index.js';
-import { clientFor, METADATA } from './client-harness.js';
-
-async function rejection(p: Promise<unknown>): Promise<BatonError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BatonError);
-  return err as BatonError;
-}
+import { clientFor, METADATA, rejection } from './client-harness.js';
 
 const OS_FIELDS = [
   'hostname',

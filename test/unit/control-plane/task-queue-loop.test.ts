@@ -1,37 +1,20 @@
 import { unimplemented } from '../../../src/connector/index.js';
-import { TaskLoop } from '../../../src/control-plane/task-loop.js';
 import type { TaskHandlers } from '../../../src/tasks/index.js';
-import { MemoryBatonClient } from '../../fakes/memory-baton-client.js';
-import { gatedHandler } from '../tasks/loop-harness.js';
-import { eventually, FakeClock, logSink, settle, task } from '../tasks/support.js';
+import { gatedHandler, startLoop } from '../tasks/loop-harness.js';
+import { eventually, settle, task } from '../tasks/support.js';
 
 function startBatchedLoop(o: { handlers?: TaskHandlers; concurrency?: number; idlePollMs?: number } = {}) {
-  const client = new MemoryBatonClient();
-  client.nextPollMs = o.idlePollMs ?? 1_000;
-  const clock = new FakeClock();
-  const sink = logSink();
-  const root = new AbortController();
   const failedPolls: string[] = [];
-  const loop = new TaskLoop({
-    client,
-    handlers: o.handlers ?? {},
-    concurrency: o.concurrency ?? 1,
-    clock,
-    log: sink.log,
-    metrics: { getTaskFailed: () => void failedPolls.push('getTaskFailed') },
-    shutdownGraceMs: 10_000,
+  const h = startLoop({
+    ...o,
     getTasks: true,
+    metrics: { getTaskFailed: () => void failedPolls.push('getTaskFailed') },
   });
-  const done = loop.run(root.signal);
-  const stop = async () => {
-    root.abort(new Error('shutdown requested'));
-    await done;
-  };
   const polls = () =>
-    client.calls.flatMap((c) =>
+    h.client.calls.flatMap((c) =>
       c.method === 'getTasks' ? [{ pageSize: c.pageSize, known: c.knownTaskIds }] : [],
     );
-  return { client, clock, sink, loop, stop, polls, failedPolls };
+  return { ...h, polls, failedPolls };
 }
 
 describe('TaskLoop with BATON_GET_TASKS', () => {

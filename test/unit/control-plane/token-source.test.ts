@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { BatonError, Code, systemClock } from '../../../src/connector/index.js';
+import { Code, systemClock } from '../../../src/connector/index.js';
 import { parseClientId, parseClientSecret } from '../../../src/control-plane/credentials.js';
 import { TokenSource, type TokenSourceOptions } from '../../../src/control-plane/token-source.js';
 import {
@@ -9,6 +9,7 @@ import {
   type FakeControlPlane,
 } from '../../fakes/control-plane/index.js';
 import { createClientCredentials } from '../../fakes/control-plane/client-credentials.js';
+import { rejection } from './client-harness.js';
 
 const sourceFor = (cp: FakeControlPlane, over: Partial<TokenSourceOptions> = {}) =>
   new TokenSource({
@@ -21,15 +22,6 @@ const sourceFor = (cp: FakeControlPlane, over: Partial<TokenSourceOptions> = {})
     extraCaPem: cp.caPem,
     ...over,
   });
-
-async function rejection(p: Promise<unknown>): Promise<BatonError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BatonError);
-  return err as BatonError;
-}
 
 describe('TokenSource against the fake control plane', () => {
   let cp: FakeControlPlane;

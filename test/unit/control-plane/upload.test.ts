@@ -2,20 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BatonError, Code } from '../../../src/connector/index.js';
+import { Code } from '../../../src/connector/index.js';
 import type { GrpcBatonClient } from '../../../src/control-plane/grpc-baton-client.js';
 import { fileSha256, UPLOAD_CHUNK_BYTES } from '../../../src/control-plane/upload.js';
 import { startFakeControlPlane, type FakeControlPlane } from '../../fakes/control-plane/index.js';
-import { clientFor, instantClock, logSink } from './client-harness.js';
-
-async function rejection(p: Promise<unknown>): Promise<BatonError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BatonError);
-  return err as BatonError;
-}
+import { clientFor, instantClock, logSink, rejection } from './client-harness.js';
 
 describe('UploadAsset', () => {
   let cp: FakeControlPlane;

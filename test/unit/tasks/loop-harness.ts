@@ -51,6 +51,7 @@ export function startLoop(
     shutdownGraceMs?: number;
     idlePollMs?: number;
     metrics?: TaskLoopMetrics;
+    getTasks?: boolean;
   } = {},
 ) {
   const client = new MemoryBatonClient();
@@ -73,6 +74,7 @@ export function startLoop(
     log: sink.log,
     metrics: o.metrics ?? metrics,
     shutdownGraceMs: o.shutdownGraceMs ?? 10_000,
+    getTasks: o.getTasks ?? false,
   });
   const done = loop.run(root.signal);
   const stop = async () => {
