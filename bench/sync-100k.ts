@@ -2,7 +2,6 @@
 // process) through runSync into a real C1zWriter file, and prints time, grants/s, c1z size and peak RSS.
 // The connector generates every page on demand, so the only state that grows with N is the engine's and
 // the writer's. Build and run: see bench/README.md.
-import './sync-prelude.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

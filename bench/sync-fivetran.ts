@@ -2,7 +2,6 @@
 // (`node dist/main.js`, one-shot) against it as a child process, and prints elapsed time, Fivetran requests
 // (total and per endpoint, counted by the fake), the c1z contents and the CLI's peak RSS.
 // Build and run: see bench/README.md. Options: --users N --groups N --teams N --latency-ms N --concurrency N
-import './sync-prelude.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -93,7 +93,7 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 /** Reads the 5-byte header and fails clearly unless it is a v1 (sqlite) c1z. */
-export async function checkC1zMagic(path: string): Promise<void> {
+async function checkC1zMagic(path: string): Promise<void> {
   const fh = await open(path, 'r');
   try {
     const head = Buffer.alloc(C1Z_MAGIC.length);

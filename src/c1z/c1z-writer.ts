@@ -5,7 +5,6 @@ import {
   failedPrecondition,
   internal,
   isBatonError,
-  resourceKey,
   systemClock,
   type Clock,
   type Entitlement,
@@ -17,13 +16,13 @@ import {
 import type { StoredGrant, StoredRow, SyncStore, SyncType } from '../connector/index.js';
 import { writeC1zFile } from './c1z-file.js';
 import { newKsuid } from './ksuid.js';
-import { decodeEntitlement, decodeGrantRow, decodeResource, type GrantDataRow } from './row-decoding.js';
 import { StoredResourceBytes } from './stored-resource-bytes.js';
 import { entitlementRow, grantRow, resourceRow, resourceTypeRow } from './row-encoding.js';
 import { createSchema } from './schema.js';
 import { prepareWriterStatements, type WriterStatements } from './writer-statements.js';
 import { sqliteTime } from './sqlite-time.js';
 import { computeSyncStats, syncStatsJson } from './sync-stats.js';
+import { SyncRunReads } from './sync-run-reads.js';
 
 export interface C1zWriterOptions {
   /** Where the finished c1z goes. Nothing is written there until `finish` succeeds. */
@@ -59,6 +58,7 @@ export class C1zWriter implements SyncStore {
   #state: C1zWriterState = 'open';
   #syncId = '';
   #syncType: SyncType = 'full';
+  #syncRunReads: SyncRunReads | undefined;
 
   private constructor(opts: C1zWriterOptions, workDir: string) {
     this.path = opts.path;
@@ -163,47 +163,28 @@ export class C1zWriter implements SyncStore {
   }
 
   getResource(id: ResourceId): Resource | undefined {
-    this.#expect(['syncing', 'ended'], 'get resource');
-    const row = this.#stmt.getResource.get(resourceKey(id), this.#syncId) as { data: Uint8Array } | undefined;
-    return row && decodeResource(row.data);
+    return this.#reads('get resource').getResource(id);
   }
 
   /** A frozen `{ id }` standing for the stored resource; `putGrants` writes the stored bytes in its place. */
   getPrincipalRef(id: ResourceId): Resource | undefined {
-    this.#expect(['syncing', 'ended'], 'get resource');
-    const row = this.#stmt.getResource.get(resourceKey(id), this.#syncId) as { data: Uint8Array } | undefined;
-    return row && this.#storedResources.ref(id, row.data);
+    return this.#reads('get resource').getPrincipalRef(id);
   }
 
   getEntitlement(id: string): Entitlement | undefined {
-    this.#expect(['syncing', 'ended'], 'get entitlement');
-    const row = this.#stmt.getEntitlement.get(id, this.#syncId) as { data: Uint8Array } | undefined;
-    return row && decodeEntitlement(row.data);
+    return this.#reads('get entitlement').getEntitlement(id);
   }
 
   getGrant(id: string): StoredGrant | undefined {
-    this.#expect(['syncing', 'ended'], 'get grant');
-    const row = this.#stmt.getGrant.get(id, this.#syncId) as GrantDataRow | undefined;
-    return row && this.#decodeGrantRow(row);
+    return this.#reads('get grant').getGrant(id);
   }
 
   listResources(resourceTypeId: string, afterRowId: number, limit: number): StoredRow<Resource>[] {
-    this.#expect(['syncing', 'ended'], 'list resources');
-    const rows = this.#stmt.listResources.all(this.#syncId, resourceTypeId, afterRowId, limit) as {
-      id: number;
-      data: Uint8Array;
-    }[];
-    return rows.map((r) => ({ rowId: r.id, value: decodeResource(r.data) }));
+    return this.#reads('list resources').listResources(resourceTypeId, afterRowId, limit);
   }
 
   listExpandableGrants(afterRowId: number, limit: number): StoredRow<StoredGrant>[] {
-    this.#expect(['syncing', 'ended'], 'list expandable grants');
-    const rows = this.#stmt.listExpandableGrants.all(
-      this.#syncId,
-      afterRowId,
-      limit,
-    ) as unknown as GrantDataRow[];
-    return rows.map((r) => ({ rowId: r.id, value: this.#decodeGrantRow(r) }));
+    return this.#reads('list expandable grants').listExpandableGrants(afterRowId, limit);
   }
 
   /** With `principalRefs`, principals are frozen `{ id }` stand-ins that `putGrants` writes as stored. */
@@ -213,29 +194,8 @@ export class C1zWriter implements SyncStore {
     limit: number,
     options?: { readonly principalRefs?: boolean },
   ): StoredRow<StoredGrant>[] {
-    this.#expect(['syncing', 'ended'], 'list grants for entitlement');
-    if (options?.principalRefs) {
-      const rows = this.#stmt.listGrantRefsForEntitlement.all(
-        entitlementId,
-        this.#syncId,
-        afterRowId,
-        limit,
-      ) as unknown as (GrantDataRow & { principalType: string; principalId: string })[];
-      return rows.map((r) => ({
-        rowId: r.id,
-        value: this.#storedResources.decodeWithPrincipalRef(r, {
-          resourceType: r.principalType,
-          resource: r.principalId,
-        }),
-      }));
-    }
-    const rows = this.#stmt.listGrantsForEntitlement.all(
-      entitlementId,
-      this.#syncId,
-      afterRowId,
-      limit,
-    ) as unknown as GrantDataRow[];
-    return rows.map((r) => ({ rowId: r.id, value: this.#decodeGrantRow(r) }));
+    const reads = this.#reads('list grants for entitlement');
+    return reads.listGrantsForEntitlement(entitlementId, afterRowId, limit, options?.principalRefs === true);
   }
 
   markSupportsDiff(): void {
@@ -307,11 +267,10 @@ export class C1zWriter implements SyncStore {
     return existsSync(this.#workDir);
   }
 
-  /** Grants read back keep a deep-frozen principal, so writing one again reuses the principal's bytes. */
-  #decodeGrantRow(row: GrantDataRow): StoredGrant {
-    const stored = decodeGrantRow(row);
-    this.#storedResources.trackPrincipal(stored.grant, row.data);
-    return stored;
+  #reads(action: string): SyncRunReads {
+    this.#expect(['syncing', 'ended'], action);
+    this.#syncRunReads ??= new SyncRunReads(this.#stmt, this.#storedResources, this.#syncId);
+    return this.#syncRunReads;
   }
 
   #page<T>(action: string, items: readonly T[], put: (item: T, discoveredAt: string) => void): void {

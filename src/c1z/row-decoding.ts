@@ -20,7 +20,7 @@ export const decodeResourceType = (data: Uint8Array): ResourceType =>
 export const decodeResource = (data: Uint8Array): Resource => decodeMessage<Resource>(PROTO.resource, data);
 export const decodeEntitlement = (data: Uint8Array): Entitlement =>
   decodeMessage<Entitlement>(PROTO.entitlement, data);
-export const decodeGrant = (data: Uint8Array): Grant => decodeMessage<Grant>(PROTO.grant, data);
+const decodeGrant = (data: Uint8Array): Grant => decodeMessage<Grant>(PROTO.grant, data);
 
 interface DecodedExpandable {
   readonly entitlementIds?: readonly string[];
@@ -28,7 +28,7 @@ interface DecodedExpandable {
   readonly resourceTypeIds?: readonly string[];
 }
 
-export function decodeExpansion(bytes: Uint8Array): GrantExpansion {
+function decodeExpansion(bytes: Uint8Array): GrantExpansion {
   const d = decodeMessage<DecodedExpandable>(PROTO.grantExpandable, bytes);
   return {
     entitlementIds: [...(d.entitlementIds ?? [])],

@@ -4,17 +4,7 @@ import type { DatabaseSync } from 'node:sqlite';
 // Index names are copied as the SDK spells them: on v1_resources the names do not describe their columns,
 // and the SDK's own "create ... if not exists" relies on these exact names.
 
-export const TABLES = {
-  resourceTypes: 'v1_resource_types',
-  resources: 'v1_resources',
-  entitlements: 'v1_entitlements',
-  syncRuns: 'v1_sync_runs',
-  grants: 'v1_grants',
-  assets: 'v1_assets',
-  sessions: 'v1_connector_sessions',
-} as const;
-
-export const SCHEMA_DDL: readonly string[] = [
+const SCHEMA_DDL: readonly string[] = [
   `create table if not exists v1_resource_types (
     id integer primary key,
     external_id text not null,

@@ -50,7 +50,7 @@ interface TypePlan {
 }
 
 /** Byte-wise UTF-8 order (Go's map key order) without encoding: code units compare the same below U+D800. */
-export const utf8Order = (a: string, b: string): number => {
+const utf8Order = (a: string, b: string): number => {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);

@@ -3,7 +3,7 @@ import { resourceKey } from '../connector/index.js';
 import type { SyncStore } from '../connector/index.js';
 
 /** Default number of stored resources kept hydrated while grants are listed. */
-export const RESOURCE_LRU_SIZE = 2000;
+const RESOURCE_LRU_SIZE = 2000;
 
 /**
  * The most recently used stored resources, so grant listing does not read and decode the same principal or

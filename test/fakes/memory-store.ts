@@ -13,8 +13,9 @@ export interface StoreWrite {
 }
 
 /**
- * An in-memory SyncStore with the c1z writer's semantics: upserts keep their row id, GrantExpandable moves
- * out of the grant into the expansion column, values are copied in and out, writes need a started sync.
+ * An in-memory SyncStore with the c1z writer's semantics (c1z-format.md §5.3-§5.7): upserts keep their row id
+ * and side columns, GrantExpandable moves out of the grant into the expansion column, values are copied in and
+ * out, writes need a started sync.
  */
 export class MemorySyncStore implements SyncStore {
   syncId: string | undefined;
@@ -28,6 +29,11 @@ export class MemorySyncStore implements SyncStore {
   readonly #resources = new Map<string, StoredRow<Resource>>();
   readonly #entitlements = new Map<string, StoredRow<Entitlement>>();
   readonly #grants = new Map<string, StoredRow<StoredGrant>>();
+  /**
+   * Grant id -> the entitlement_id side column. An upsert replaces only the data and expansion columns
+   * (c1z-format.md §5.7), so the column keeps the entitlement of the grant's first write.
+   */
+  readonly #grantEntitlements = new Map<string, string>();
 
   startSync(syncType: SyncType): string {
     if (this.syncId) throw failedPrecondition('baton-fivetran: memory store: a sync was already started');
@@ -51,6 +57,8 @@ export class MemorySyncStore implements SyncStore {
 
   putGrants(items: readonly Grant[]): void {
     this.#put('grants', this.#grants, items.map(splitExpansion), (g) => g.grant.id);
+    for (const g of items)
+      if (!this.#grantEntitlements.has(g.id)) this.#grantEntitlements.set(g.id, g.entitlement.id);
   }
 
   getResource(id: ResourceId): Resource | undefined {
@@ -78,7 +86,12 @@ export class MemorySyncStore implements SyncStore {
     afterRowId: number,
     limit: number,
   ): StoredRow<StoredGrant>[] {
-    return page(this.#grants, afterRowId, limit, (g) => g.grant.entitlement.id === entitlementId);
+    return page(
+      this.#grants,
+      afterRowId,
+      limit,
+      (g) => this.#grantEntitlements.get(g.grant.id) === entitlementId,
+    );
   }
 
   markSupportsDiff(): void {

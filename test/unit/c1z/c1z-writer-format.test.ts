@@ -3,21 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { annotations, decodeMessage } from '../../../src/connector/index.js';
 import type { Grant } from '../../../src/connector/index.js';
-import { C1zWriter, decodeKsuid } from '../../../src/c1z/index.js';
-import {
-  account,
-  accountType,
-  FakeClock,
-  grant,
-  member,
-  team,
-  teamType,
-  user,
-  userType,
-} from './fixtures.js';
+import { decodeKsuid } from '../../../src/c1z/index.js';
+import { grant, member, team, user } from './fixtures.js';
 import { all, one, openRawC1z, type RawC1z } from './raw-c1z.js';
+import { SAMPLE_START as START, writeSampleC1z } from './sample-c1z.js';
 
-const START = new Date(2026, 2, 3, 9, 45, 13, 58).getTime();
 const TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,9})?$/;
 
 let dir: string;
@@ -32,18 +22,12 @@ const blankExpandable = grant(m2, user(3), { annotations: [annotations.grantExpa
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'c1z-format-'));
-  const clock = new FakeClock(START);
-  const path = join(dir, 'sync.c1z');
-  const w = C1zWriter.create({ path, clock });
-  syncId = w.startSync('full');
-  w.putResourceTypes([accountType, userType, teamType]);
-  w.putResources([account, user(1), user(2), user(3), t1, t2]);
-  w.putEntitlements([m1, m2]);
-  w.putGrants([grant(m1, user(1)), grant(m1, user(2)), expandable, blankExpandable]);
-  w.markSupportsDiff();
-  clock.advance(1500);
-  w.endSync();
-  await w.finish();
+  let path: string;
+  ({ path, syncId } = await writeSampleC1z(dir, {
+    name: 'sync.c1z',
+    grants: [grant(m1, user(1)), grant(m1, user(2)), expandable, blankExpandable],
+    durationMs: 1500,
+  }));
   expect(readdirSync(dir)).toEqual(['sync.c1z']);
   raw = openRawC1z(path);
 });

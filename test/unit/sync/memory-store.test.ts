@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { C1zWriter } from '../../../src/c1z/index.js';
 import { annotations, resourceId, type Grant } from '../../../src/connector/index.js';
+import type { SyncStore } from '../../../src/sync/index.js';
 import { MemorySyncStore } from '../../fakes/memory-store.js';
 
 const grant = (id: string, extra: Partial<Grant> = {}): Grant => ({
@@ -58,5 +63,36 @@ describe('MemorySyncStore', () => {
     const got = store.getGrant('a')!.grant as { id: string };
     got.id = 'changed';
     expect(store.getGrant('a')!.grant.id).toBe('a');
+  });
+
+  // c1z-format.md §5.7: an upsert replaces data (and the expansion columns), never the side columns.
+  it('keeps a grant under the entitlement of its first write, like the c1z writer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memory-store-'));
+    const writer = C1zWriter.create({ path: join(dir, 'out.c1z') });
+    try {
+      const listed = (store: SyncStore) => {
+        store.startSync('full');
+        store.putGrants([grant('a'), grant('b')]);
+        const moved = { id: 'team:t2:member', resource: { id: resourceId('team', 't2') } };
+        store.putGrants([grant('a', { entitlement: moved })]);
+        return ['team:t1:member', 'team:t2:member'].map((e) =>
+          store
+            .listGrantsForEntitlement(e, 0, 10)
+            .map((r) => [r.value.grant.id, r.value.grant.entitlement.id]),
+        );
+      };
+      const expected = [
+        [
+          ['a', 'team:t2:member'],
+          ['b', 'team:t1:member'],
+        ],
+        [],
+      ];
+      expect(listed(writer)).toEqual(expected);
+      expect(listed(new MemorySyncStore())).toEqual(expected);
+    } finally {
+      writer.abort();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
