@@ -14,7 +14,7 @@ const flag = (name: string, kind: FieldSpec['kind'], description: string, short?
   ...(short ? { short } : {}),
 });
 
-export const subcommandFlags: Readonly<Record<string, readonly FieldSpec[]>> = {
+const subcommandFlags: Readonly<Record<string, readonly FieldSpec[]>> = {
   'health-check': [
     flag('endpoint', 'select', 'health, ready or live'),
     flag('timeout', 'int', 'seconds to wait for an answer (default 5)'),

@@ -1,5 +1,5 @@
 import { internal, type CallOptions } from '../connector/index.js';
-import type { ApiPage, FivetranClient } from './client.js';
+import type { ApiPage, FivetranClient, HttpMethod } from './client.js';
 import { isNotFound } from './errors.js';
 
 // Wire shapes from fivetran-api.md §3, snake_case as Fivetran sends them. Optional where live data varies.
@@ -71,6 +71,9 @@ export interface PageOptions extends CallOptions {
   readonly cursor?: string;
 }
 
+/** Who holds a role on a group: a user or a team. */
+export type GroupMemberKind = 'user' | 'team';
+
 export const TEAM_MEMBER = 'Team Member';
 export const TEAM_MANAGER = 'Team Manager';
 
@@ -95,9 +98,6 @@ export class FivetranApi {
   listTeams(o: PageOptions): Promise<ApiPage<FivetranTeam>> {
     return this.client.page({ endpoint: '/v1/teams', ...o });
   }
-  listRoles(o: PageOptions): Promise<ApiPage<FivetranRole>> {
-    return this.client.page({ endpoint: '/v1/roles', ...o });
-  }
   listAllRoles(o: CallOptions): Promise<FivetranRole[]> {
     return this.client.all({ endpoint: '/v1/roles', ...o });
   }
@@ -110,9 +110,6 @@ export class FivetranApi {
   }
   listTeamGroups(teamId: string, o: PageOptions): Promise<ApiPage<FivetranMembership>> {
     return this.client.page({ endpoint: '/v1/teams/{teamId}/groups', params: { teamId }, ...o });
-  }
-  listUserGroups(userId: string, o: PageOptions): Promise<ApiPage<FivetranMembership>> {
-    return this.client.page({ endpoint: '/v1/users/{userId}/groups', params: { userId }, ...o });
   }
 
   getUser(userId: string, o: CallOptions): Promise<FivetranUser | undefined> {
@@ -133,21 +130,6 @@ export class FivetranApi {
   }
   deleteUserRole(userId: string, o: CallOptions): Promise<void> {
     return this.#void(this.#call('DELETE', '/v1/users/{userId}/role', { userId }, o));
-  }
-
-  getUserGroup(userId: string, groupId: string, o: CallOptions): Promise<FivetranMembership | undefined> {
-    return this.#optional(this.#call('GET', '/v1/users/{userId}/groups/{groupId}', { userId, groupId }, o));
-  }
-  addUserGroup(userId: string, groupId: string, role: string, o: CallOptions): Promise<void> {
-    const body = { id: groupId, role };
-    return this.#void(this.#call('POST', '/v1/users/{userId}/groups', { userId }, o, body));
-  }
-  patchUserGroup(userId: string, groupId: string, role: string, o: CallOptions): Promise<void> {
-    const params = { userId, groupId };
-    return this.#void(this.#call('PATCH', '/v1/users/{userId}/groups/{groupId}', params, o, { role }));
-  }
-  deleteUserGroup(userId: string, groupId: string, o: CallOptions): Promise<void> {
-    return this.#void(this.#call('DELETE', '/v1/users/{userId}/groups/{groupId}', { userId, groupId }, o));
   }
 
   getTeam(teamId: string, o: CallOptions): Promise<FivetranTeam | undefined> {
@@ -179,23 +161,54 @@ export class FivetranApi {
     return this.#void(this.#call('DELETE', '/v1/teams/{teamId}/users/{userId}', { teamId, userId }, o));
   }
 
-  getTeamGroup(teamId: string, groupId: string, o: CallOptions): Promise<FivetranMembership | undefined> {
-    return this.#optional(this.#call('GET', '/v1/teams/{teamId}/groups/{groupId}', { teamId, groupId }, o));
+  /** A user's or team's role on a group: the same four calls under `/v1/users/…` or `/v1/teams/…`. */
+  getGroupMember(
+    kind: GroupMemberKind,
+    id: string,
+    groupId: string,
+    o: CallOptions,
+  ): Promise<FivetranMembership | undefined> {
+    return this.#optional(this.#groupMember('GET', kind, id, groupId, o));
   }
-  addTeamGroup(teamId: string, groupId: string, role: string, o: CallOptions): Promise<void> {
-    const body = { id: groupId, role };
-    return this.#void(this.#call('POST', '/v1/teams/{teamId}/groups', { teamId }, o, body));
+  addGroupMember(
+    kind: GroupMemberKind,
+    id: string,
+    groupId: string,
+    role: string,
+    o: CallOptions,
+  ): Promise<void> {
+    return this.#void(this.#groupMember('POST', kind, id, undefined, o, { id: groupId, role }));
   }
-  patchTeamGroup(teamId: string, groupId: string, role: string, o: CallOptions): Promise<void> {
-    const params = { teamId, groupId };
-    return this.#void(this.#call('PATCH', '/v1/teams/{teamId}/groups/{groupId}', params, o, { role }));
+  patchGroupMember(
+    kind: GroupMemberKind,
+    id: string,
+    groupId: string,
+    role: string,
+    o: CallOptions,
+  ): Promise<void> {
+    return this.#void(this.#groupMember('PATCH', kind, id, groupId, o, { role }));
   }
-  deleteTeamGroup(teamId: string, groupId: string, o: CallOptions): Promise<void> {
-    return this.#void(this.#call('DELETE', '/v1/teams/{teamId}/groups/{groupId}', { teamId, groupId }, o));
+  deleteGroupMember(kind: GroupMemberKind, id: string, groupId: string, o: CallOptions): Promise<void> {
+    return this.#void(this.#groupMember('DELETE', kind, id, groupId, o));
+  }
+
+  /** `/v1/{users|teams}/{id}/groups`, or `/…/groups/{groupId}` when a group id is given. */
+  #groupMember<T>(
+    method: HttpMethod,
+    kind: GroupMemberKind,
+    id: string,
+    groupId: string | undefined,
+    o: CallOptions,
+    body?: unknown,
+  ): Promise<T | undefined> {
+    const owner = kind === 'user' ? '/v1/users/{userId}' : '/v1/teams/{teamId}';
+    const params: Record<string, string> = { [`${kind}Id`]: id };
+    if (groupId === undefined) return this.#call(method, `${owner}/groups`, params, o, body);
+    return this.#call(method, `${owner}/groups/{groupId}`, { ...params, groupId }, o, body);
   }
 
   #call<T>(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: HttpMethod,
     endpoint: string,
     params: Record<string, string>,
     o: CallOptions,

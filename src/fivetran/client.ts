@@ -7,7 +7,6 @@ import type { Clock, RateLimitInfo } from '../connector/index.js';
 import { backoffMs, parseRetryAfterMs } from './backoff.js';
 import { fivetranHttpError, fivetranNetworkError, type FivetranApiError } from './errors.js';
 import { RateLimiter } from './rate-limiter.js';
-import { Secret, type SecretInput } from './secret.js';
 
 /** Counters the ops layer can wire to Prometheus; `status` is 0 for a transport failure. */
 export interface FivetranClientMetrics {
@@ -20,6 +19,11 @@ export interface FivetranClientMetrics {
 export interface OutboundAgents {
   agentFor(url: URL): Agent | undefined;
 }
+
+/** A credential: a plain string or a secret wrapper (such as config's `Secret`) that reveals it on demand. */
+export type SecretInput = string | { reveal(): string };
+
+const reveal = (s: SecretInput): string => (typeof s === 'string' ? s : s.reveal());
 
 export interface FivetranClientOptions {
   /** `https://api.fivetran.com` or `https://api.fivetran.com/v1`, with or without a trailing slash. */
@@ -70,7 +74,7 @@ export interface PageSpec {
   readonly signal: AbortSignal;
 }
 
-export const PAGE_LIMIT = 1000;
+const PAGE_LIMIT = 1000;
 
 const header = (res: Response<string>, name: string): string | undefined => {
   const v = res.headers[name];
@@ -85,7 +89,7 @@ const intHeader = (res: Response<string>, name: string): number | undefined => {
 /** HTTP client for the Fivetran REST API: auth, timeouts, bounded retries, a shared rate limiter. */
 export class FivetranClient {
   readonly #base: string;
-  readonly #auth: Secret;
+  readonly #auth: string;
   readonly #o: FivetranClientOptions;
   readonly #clock: Clock;
   readonly #random: () => number;
@@ -98,9 +102,7 @@ export class FivetranClient {
   constructor(o: FivetranClientOptions) {
     this.#o = o;
     this.#base = o.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
-    const key = new Secret(o.apiKey).reveal();
-    const secret = new Secret(o.apiSecret).reveal();
-    this.#auth = new Secret(`Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`);
+    this.#auth = `Basic ${Buffer.from(`${reveal(o.apiKey)}:${reveal(o.apiSecret)}`).toString('base64')}`;
     this.#clock = o.clock ?? systemClock;
     this.#random = o.random ?? Math.random;
     this.#maxRetries = o.maxRetries ?? 4;
@@ -221,7 +223,7 @@ export class FivetranClient {
       res = await got(`${this.#base}${path}`, {
         method: spec.method,
         headers: {
-          authorization: this.#auth.reveal(),
+          authorization: this.#auth,
           accept: 'application/json',
           'user-agent': this.#o.userAgent,
           ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}),

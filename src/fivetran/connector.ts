@@ -9,13 +9,17 @@ import type {
   ValidateResult,
 } from '../connector/index.js';
 import { FivetranApi } from './api.js';
-import { FivetranClient, type FivetranClientMetrics, type OutboundAgents } from './client.js';
+import {
+  FivetranClient,
+  type FivetranClientMetrics,
+  type OutboundAgents,
+  type SecretInput,
+} from './client.js';
 import type { FivetranContext } from './fivetran-context.js';
 import { GroupSyncer } from './group-syncer.js';
 import { KeyOwner } from './key-owner.js';
 import { RoleCatalogue } from './role-catalogue.js';
 import { RoleSyncer } from './role-syncer.js';
-import type { SecretInput } from './secret.js';
 import { TeamSyncer } from './team-syncer.js';
 import { UserSyncer } from './user-syncer.js';
 

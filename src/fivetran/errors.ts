@@ -35,7 +35,7 @@ interface Envelope {
 }
 
 /** Fivetran's `{code, message}` from an error body; undefined fields for empty or non-JSON bodies. */
-export const parseEnvelope = (body: string): Envelope | undefined => {
+const parseEnvelope = (body: string): Envelope | undefined => {
   const text = body.trim();
   if (!text.startsWith('{')) return undefined;
   try {
@@ -60,7 +60,7 @@ const SCOPES: readonly (readonly [string, string])[] = [
 ];
 
 /** Which permission a 403 on this endpoint most likely lacks (fivetran-api.md §4.1). */
-export const scopeHint = (method: string, endpoint: string): string => {
+const scopeHint = (method: string, endpoint: string): string => {
   const resource = SCOPES.find(([prefix]) => endpoint.startsWith(prefix))?.[1];
   const level = method === 'GET' ? 'READ' : 'MANAGE';
   const scope = resource ? `${resource}:${level} (system key)` : 'the needed permission (system key)';

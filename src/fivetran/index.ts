@@ -4,6 +4,6 @@ export {
   type FivetranClientMetrics,
   type FivetranClientOptions,
   type OutboundAgents,
+  type SecretInput,
 } from './client.js';
 export { FivetranApiError } from './errors.js';
-export { Secret, type SecretInput } from './secret.js';

@@ -10,7 +10,7 @@ export interface KeyIdentity {
   readonly isSystemKey: boolean;
 }
 
-export const keyIdentity = (info: FivetranAccountInfo): KeyIdentity => ({
+const keyIdentity = (info: FivetranAccountInfo): KeyIdentity => ({
   accountId: info.account_id,
   accountName: info.account_name ?? undefined,
   userId: info.user_id || undefined,

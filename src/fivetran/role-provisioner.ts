@@ -25,31 +25,24 @@ const roleOf = (entitlement: Entitlement, action: string): string => {
   return t.resourceId;
 };
 
-/** Current account role of a user or team; undefined when the principal no longer exists. */
-const currentRole = async (
-  ctx: FivetranContext,
-  p: { type: 'user' | 'team'; id: string },
-  o: CallOptions,
-): Promise<{ readonly role?: string | null } | undefined> =>
-  p.type === 'user' ? ctx.api.getUser(p.id, o) : ctx.api.getTeam(p.id, o);
-
-/** `role:<r>:assigned`: PATCH the user's or team's `role`, unless it already holds `r`. */
-export const grantAccountRole = async (
+/** The principal's account role: the calls grant and revoke of `role:<r>:assigned` both work through. */
+const accountRole = async (
   ctx: FivetranContext,
   principal: Resource,
   entitlement: Entitlement,
+  action: 'grant' | 'revoke',
   o: CallOptions,
-): Promise<GrantResult> => {
-  const role = roleOf(entitlement, 'grant');
-  const p = principalOf(principal, entitlement, PRINCIPALS, 'grant');
+) => {
+  const role = roleOf(entitlement, action);
+  const p = principalOf(principal, entitlement, PRINCIPALS, action);
   const roles = await ctx.roles.get(o);
-  if (!roles.isAccountRole(role)) {
-    throw invalidArgument(`baton-fivetran: grant ${entitlement.id}: "${role}" is not a current account role`);
-  }
-  const grant = roleAssignedGrant(role, principal);
-  return applyMembership({
-    read: () => currentRole(ctx, p, o),
-    holds: (current) => roles.normalise(current.role) === role,
+  return {
+    role,
+    roles,
+    // Undefined when the principal no longer exists.
+    read: (): Promise<{ readonly role?: string | null } | undefined> =>
+      p.type === 'user' ? ctx.api.getUser(p.id, o) : ctx.api.getTeam(p.id, o),
+    holds: (current: { readonly role?: string | null }) => roles.normalise(current.role) === role,
     // An account role always has a slot to PATCH; finding none means the principal itself is gone.
     add: () =>
       Promise.reject(
@@ -61,8 +54,24 @@ export const grantAccountRole = async (
       if (p.type === 'user') await ctx.api.patchUser(p.id, { role }, o);
       else await ctx.api.patchTeam(p.id, { role }, o);
     },
-    grant,
-  });
+    remove: () => (p.type === 'user' ? ctx.api.deleteUserRole(p.id, o) : ctx.api.deleteTeamRole(p.id, o)),
+  };
+};
+
+/** `role:<r>:assigned`: PATCH the user's or team's `role`, unless it already holds `r`. */
+export const grantAccountRole = async (
+  ctx: FivetranContext,
+  principal: Resource,
+  entitlement: Entitlement,
+  o: CallOptions,
+): Promise<GrantResult> => {
+  const m = await accountRole(ctx, principal, entitlement, 'grant', o);
+  if (!m.roles.isAccountRole(m.role)) {
+    throw invalidArgument(
+      `baton-fivetran: grant ${entitlement.id}: "${m.role}" is not a current account role`,
+    );
+  }
+  return applyMembership({ ...m, grant: roleAssignedGrant(m.role, principal) });
 };
 
 /** Removes the account role (`DELETE …/role`) only while the principal still holds `r`. */
@@ -70,13 +79,5 @@ export const revokeAccountRole = async (
   ctx: FivetranContext,
   grant: Grant,
   o: CallOptions,
-): Promise<RevokeResult> => {
-  const role = roleOf(grant.entitlement, 'revoke');
-  const p = principalOf(grant.principal, grant.entitlement, PRINCIPALS, 'revoke');
-  const roles = await ctx.roles.get(o);
-  return revokeMembership({
-    read: () => currentRole(ctx, p, o),
-    holds: (current) => roles.normalise(current.role) === role,
-    remove: () => (p.type === 'user' ? ctx.api.deleteUserRole(p.id, o) : ctx.api.deleteTeamRole(p.id, o)),
-  });
-};
+): Promise<RevokeResult> =>
+  revokeMembership(await accountRole(ctx, grant.principal, grant.entitlement, 'revoke', o));

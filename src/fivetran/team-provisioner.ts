@@ -7,7 +7,7 @@ import type {
   Resource,
   RevokeResult,
 } from '../connector/index.js';
-import { TEAM_MANAGER, TEAM_MEMBER } from './api.js';
+import { TEAM_MANAGER, TEAM_MEMBER, type FivetranTeamUser } from './api.js';
 import { MANAGER, MEMBER, entitlementTarget } from './entitlements.js';
 import type { FivetranContext } from './fivetran-context.js';
 import { applyMembership, revokeMembership } from './membership.js';
@@ -28,6 +28,30 @@ const slugOf = (entitlement: Entitlement, action: string) => {
 const holds = (slug: 'member' | 'manager', role: string | null | undefined): boolean =>
   slug === MEMBER || role === TEAM_MANAGER;
 
+/** The user's seat on the entitlement's team: the calls grant and revoke both work through. */
+const teamSeat = (
+  ctx: FivetranContext,
+  principal: Resource,
+  entitlement: Entitlement,
+  action: 'grant' | 'revoke',
+  o: CallOptions,
+) => {
+  const { teamId, slug } = slugOf(entitlement, action);
+  const user = principalOf(principal, entitlement, ['user'] as const, action);
+  const wanted = slug === MANAGER ? TEAM_MANAGER : TEAM_MEMBER;
+  return {
+    slug,
+    read: () => ctx.api.getTeamUser(teamId, user.id, o),
+    holds: (m: FivetranTeamUser) => holds(slug, m.role),
+    add: () => ctx.api.addTeamUser(teamId, user.id, wanted, o),
+    update: () => ctx.api.patchTeamUser(teamId, user.id, wanted, o),
+    remove: () =>
+      slug === MEMBER
+        ? ctx.api.deleteTeamUser(teamId, user.id, o)
+        : ctx.api.patchTeamUser(teamId, user.id, TEAM_MEMBER, o),
+  };
+};
+
 /** `member`: add as Team Member unless already in the team; `manager`: add or promote to Team Manager. */
 export const grantTeamMembership = async (
   ctx: FivetranContext,
@@ -35,17 +59,8 @@ export const grantTeamMembership = async (
   entitlement: Entitlement,
   o: CallOptions,
 ): Promise<GrantResult> => {
-  const { teamId, slug } = slugOf(entitlement, 'grant');
-  const user = principalOf(principal, entitlement, ['user'] as const, 'grant');
-  const grant = teamGrant(entitlement.resource, slug, principal);
-  const wanted = slug === MANAGER ? TEAM_MANAGER : TEAM_MEMBER;
-  return applyMembership({
-    read: () => ctx.api.getTeamUser(teamId, user.id, o),
-    holds: (m) => holds(slug, m.role),
-    add: () => ctx.api.addTeamUser(teamId, user.id, wanted, o),
-    update: () => ctx.api.patchTeamUser(teamId, user.id, wanted, o),
-    grant,
-  });
+  const seat = teamSeat(ctx, principal, entitlement, 'grant', o);
+  return applyMembership({ ...seat, grant: teamGrant(entitlement.resource, seat.slug, principal) });
 };
 
 /** `member`: remove from the team (any role); `manager`: demote a Team Manager to Team Member. */
@@ -53,15 +68,4 @@ export const revokeTeamMembership = async (
   ctx: FivetranContext,
   grant: Grant,
   o: CallOptions,
-): Promise<RevokeResult> => {
-  const { teamId, slug } = slugOf(grant.entitlement, 'revoke');
-  const user = principalOf(grant.principal, grant.entitlement, ['user'] as const, 'revoke');
-  return revokeMembership({
-    read: () => ctx.api.getTeamUser(teamId, user.id, o),
-    holds: (m) => holds(slug, m.role),
-    remove: () =>
-      slug === MEMBER
-        ? ctx.api.deleteTeamUser(teamId, user.id, o)
-        : ctx.api.patchTeamUser(teamId, user.id, TEAM_MEMBER, o),
-  });
-};
+): Promise<RevokeResult> => revokeMembership(teamSeat(ctx, grant.principal, grant.entitlement, 'revoke', o));

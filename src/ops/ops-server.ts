@@ -15,6 +15,8 @@ export interface OpsServerOptions {
   readonly validateTimeoutMs?: number;
   /** How long a /health result is reused (default 5 s; 0 validates on every probe). */
   readonly healthCacheMs?: number;
+  /** Epoch milliseconds for timestamps and the /health cache (default `Date.now`). */
+  readonly now?: () => number;
 }
 
 const HEALTH_CACHE_MS = 5_000;
@@ -25,18 +27,20 @@ type Body = { status: string; timestamp: string; details?: Record<string, unknow
 export class OpsServer {
   readonly #server: Server;
   readonly #o: OpsServerOptions;
+  readonly #now: () => number;
   /** The latest /health validation, shared by concurrent probes and reused for HEALTH_CACHE_MS. */
   #health: { at: number; result: Promise<unknown> } | undefined;
 
   constructor(o: OpsServerOptions) {
     this.#o = o;
+    this.#now = o.now ?? Date.now;
     this.#server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       const send = (code: number, body: Body | string, type = 'application/json') => {
         res.writeHead(code, { 'content-type': type });
         res.end(typeof body === 'string' ? body : JSON.stringify(body));
       };
-      const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const now = () => new Date(this.#now()).toISOString().replace(/\.\d+Z$/, 'Z');
       void (async () => {
         switch (path) {
           case '/metrics':
@@ -79,7 +83,7 @@ export class OpsServer {
    * result (success or failure) is reused for a few seconds and concurrent probes share one call.
    */
   #validate(): Promise<unknown> {
-    const now = Date.now();
+    const now = this.#now();
     if (!this.#health || now - this.#health.at > (this.#o.healthCacheMs ?? HEALTH_CACHE_MS)) {
       const result = this.#o.validate(AbortSignal.timeout(this.#o.validateTimeoutMs ?? 30_000));
       result.catch(() => undefined);

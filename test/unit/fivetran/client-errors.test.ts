@@ -1,59 +1,15 @@
 import { inspect } from 'node:util';
-import { BatonError, Code } from '../../../src/connector/index.js';
-import {
-  FivetranClient,
-  type FivetranApiError,
-  type FivetranClientOptions,
-} from '../../../src/fivetran/index.js';
+import { Code } from '../../../src/connector/index.js';
+import type { FivetranClient } from '../../../src/fivetran/index.js';
 import { startFakeFivetran, type FakeFivetran } from '../../fakes/fivetran/index.js';
-import { FakeClock, logSink, signal } from './support.js';
-
-const clientFor = (fake: FakeFivetran, extra: Partial<FivetranClientOptions> = {}) => {
-  const clock = new FakeClock();
-  const sink = logSink();
-  const events = { retries: [] as string[], waits: [] as number[], statuses: [] as number[] };
-  const client = new FivetranClient({
-    baseUrl: fake.baseUrl,
-    apiKey: fake.keys.admin.key,
-    apiSecret: fake.keys.admin.secret,
-    timeoutMs: 2000,
-    concurrency: 4,
-    userAgent: 'baton-fivetran/test',
-    log: sink.log,
-    clock,
-    maxRetries: 3,
-    maxRetryWaitMs: 10_000,
-    random: () => 0.5,
-    metrics: {
-      onRetry: (r) => events.retries.push(r),
-      onRateLimitWait: (ms) => events.waits.push(ms),
-      onRequest: (_e, status) => events.statuses.push(status),
-    },
-    ...extra,
-  });
-  return { client, clock, sink, events };
-};
-
-const caught = async (p: Promise<unknown>): Promise<FivetranApiError> => {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(BatonError);
-    return err as FivetranApiError;
-  }
-  throw new Error('expected a rejection');
-};
+import { caught, clientFor, signal, useFakeFivetran } from './support.js';
 
 const getInfo = (client: FivetranClient, s = signal()) =>
   client.request({ method: 'GET', endpoint: '/v1/account/info', signal: s });
 
 describe('FivetranClient errors and retries', () => {
   let fake: FakeFivetran;
-  beforeAll(async () => {
-    fake = await startFakeFivetran();
-  });
-  afterAll(() => fake.close());
-  beforeEach(() => fake.reset());
+  useFakeFivetran((f) => (fake = f));
 
   it('maps 400 to INVALID_ARGUMENT with the action, status and Fivetran code, without retrying', async () => {
     const { client } = clientFor(fake);

@@ -1,54 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BatonError, Code } from '../../../src/connector/index.js';
-import type { FivetranApiError } from '../../../src/fivetran/index.js';
-import { FivetranClient, type FivetranClientOptions } from '../../../src/fivetran/index.js';
+import { Code } from '../../../src/connector/index.js';
 import { generateDataset, startFakeFivetran, type FakeFivetran } from '../../fakes/fivetran/index.js';
-import { FakeClock, logSink, signal } from './support.js';
-
-const clientFor = (fake: FakeFivetran, extra: Partial<FivetranClientOptions> = {}) => {
-  const clock = new FakeClock();
-  const sink = logSink();
-  const events = { retries: [] as string[], waits: [] as number[], requests: [] as [string, number][] };
-  const client = new FivetranClient({
-    baseUrl: fake.baseUrl,
-    apiKey: fake.keys.admin.key,
-    apiSecret: fake.keys.admin.secret,
-    timeoutMs: 2000,
-    concurrency: 4,
-    userAgent: 'baton-fivetran/9.9.9',
-    log: sink.log,
-    clock,
-    maxRetries: 3,
-    maxRetryWaitMs: 10_000,
-    random: () => 0.5,
-    metrics: {
-      onRetry: (r) => events.retries.push(r),
-      onRateLimitWait: (ms) => events.waits.push(ms),
-      onRequest: (endpoint, status) => events.requests.push([endpoint, status]),
-    },
-    ...extra,
-  });
-  return { client, clock, sink, events };
-};
-
-const caught = async (p: Promise<unknown>): Promise<FivetranApiError> => {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(BatonError);
-    return err as FivetranApiError;
-  }
-  throw new Error('expected a rejection');
-};
+import { caught, clientFor, signal, useFakeFivetran } from './support.js';
 
 describe('FivetranClient', () => {
   let fake: FakeFivetran;
-  beforeAll(async () => {
-    fake = await startFakeFivetran({ dataset: generateDataset({ seed: 7, users: 2100 }) });
-  });
-  afterAll(() => fake.close());
-  beforeEach(() => fake.reset());
+  useFakeFivetran((f) => (fake = f), { dataset: generateDataset({ seed: 7, users: 2100 }) });
 
   it('sends Basic auth, JSON accept, our user agent and a JSON content type on writes', async () => {
     const { client } = clientFor(fake, { baseUrl: `${fake.baseUrl}/` });

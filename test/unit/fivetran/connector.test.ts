@@ -1,14 +1,10 @@
 import { ConnectorRegistry } from '../../../src/connector/index.js';
-import { startFakeFivetran, type FakeFivetran } from '../../fakes/fivetran/index.js';
-import { connectorFor, drain, signal } from './support.js';
+import type { FakeFivetran } from '../../fakes/fivetran/index.js';
+import { connectorFor, drain, signal, useFakeFivetran } from './support.js';
 
 describe('createFivetranConnector', () => {
   let fake: FakeFivetran;
-  beforeAll(async () => {
-    fake = await startFakeFivetran();
-  });
-  afterAll(() => fake.close());
-  beforeEach(() => fake.reset());
+  useFakeFivetran((f) => (fake = f));
 
   it('validates a user key and reports the account and the key owner', async () => {
     const { connector } = connectorFor(fake, 'admin');

@@ -1,23 +1,32 @@
 import { ConnectorRegistry, type CallOptions } from '../../../src/connector/index.js';
-import { FivetranApi, type FivetranMembership, type FivetranTeamUser } from '../../../src/fivetran/api.js';
-import { FivetranClient } from '../../../src/fivetran/index.js';
+import {
+  FivetranApi,
+  type FivetranMembership,
+  type FivetranTeamUser,
+  type GroupMemberKind,
+} from '../../../src/fivetran/api.js';
 import type { FivetranContext } from '../../../src/fivetran/fivetran-context.js';
 import { grantGroupRole } from '../../../src/fivetran/group-provisioner.js';
 import { KeyOwner } from '../../../src/fivetran/key-owner.js';
 import { RoleCatalogue } from '../../../src/fivetran/role-catalogue.js';
 import { grantTeamMembership } from '../../../src/fivetran/team-provisioner.js';
-import { startFakeFivetran, type FakeFivetran } from '../../fakes/fivetran/index.js';
-import { FakeClock, addPlainUser, connectorFor, ent, grantOf, logSink, opts, res } from './support.js';
+import type { FakeFivetran } from '../../fakes/fivetran/index.js';
+import {
+  addPlainUser,
+  clientFor,
+  connectorFor,
+  ent,
+  grantOf,
+  opts,
+  res,
+  useFakeFivetran,
+} from './support.js';
 
 // Pins every Fivetran call (reads included) of one grant and one revoke per entitlement kind and principal.
 
 describe('Fivetran provisioning request sequences', () => {
   let fake: FakeFivetran;
-  beforeAll(async () => {
-    fake = await startFakeFivetran();
-  });
-  afterAll(() => fake.close());
-  beforeEach(() => fake.reset());
+  useFakeFivetran((f) => (fake = f));
 
   const calls = () => fake.requests.map((r) => `${r.status} ${r.method} ${r.path}`);
   /** A fresh connector per case, so the role catalogue read shows up where it happens. */
@@ -169,12 +178,13 @@ describe('Fivetran provisioning request sequences', () => {
         race?.();
         return v;
       }
-      override async getUserGroup(
+      override async getGroupMember(
+        k: GroupMemberKind,
         u: string,
         g: string,
         c: CallOptions,
       ): Promise<FivetranMembership | undefined> {
-        return this.#afterRead(await super.getUserGroup(u, g, c));
+        return this.#afterRead(await super.getGroupMember(k, u, g, c));
       }
       override async getTeamUser(
         t: string,
@@ -185,19 +195,8 @@ describe('Fivetran provisioning request sequences', () => {
       }
     }
     const context = (): { ctx: FivetranContext; api: RacingApi } => {
-      const clock = new FakeClock();
-      const { log } = logSink();
-      const client = new FivetranClient({
-        baseUrl: fake.baseUrl,
-        apiKey: fake.keys.admin.key,
-        apiSecret: fake.keys.admin.secret,
-        timeoutMs: 2000,
-        concurrency: 4,
-        userAgent: 'baton-fivetran/1.2.3',
-        log,
-        clock,
-        maxRetries: 0,
-      });
+      const { client, clock, sink } = clientFor(fake, { maxRetries: 0 });
+      const log = sink.log;
       const api = new RacingApi(client);
       return {
         api,

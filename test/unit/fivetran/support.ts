@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import {
+  BatonError,
   entitlementId,
   grantId,
   resourceId,
@@ -9,8 +10,18 @@ import {
   type Grant,
   type Resource,
 } from '../../../src/connector/index.js';
-import { createFivetranConnector, type FivetranConnectorOptions } from '../../../src/fivetran/index.js';
-import type { FakeFivetran } from '../../fakes/fivetran/index.js';
+import {
+  FivetranClient,
+  createFivetranConnector,
+  type FivetranApiError,
+  type FivetranClientOptions,
+  type FivetranConnectorOptions,
+} from '../../../src/fivetran/index.js';
+import {
+  startFakeFivetran,
+  type FakeFivetran,
+  type FakeFivetranOptions,
+} from '../../fakes/fivetran/index.js';
 
 /** A clock whose sleeps return at once and move time forward; every sleep is recorded. */
 export class FakeClock implements Clock {
@@ -69,6 +80,62 @@ export const connectorFor = (
     ...extra,
   });
   return { connector, clock, sink };
+};
+
+/** One fake Fivetran for the enclosing describe block (handed to `set`), reset before each test. */
+export const useFakeFivetran = (set: (fake: FakeFivetran) => void, options?: FakeFivetranOptions): void => {
+  let fake: FakeFivetran | undefined;
+  beforeAll(async () => {
+    fake = await startFakeFivetran(options);
+    set(fake);
+  });
+  afterAll(() => fake?.close());
+  beforeEach(() => fake?.reset());
+};
+
+/** A bare client on the fake's admin key, recording retries, rate-limit waits and each request's status. */
+export const clientFor = (fake: FakeFivetran, extra: Partial<FivetranClientOptions> = {}) => {
+  const clock = new FakeClock();
+  const sink = logSink();
+  const events = {
+    retries: [] as string[],
+    waits: [] as number[],
+    requests: [] as [endpoint: string, status: number][],
+    get statuses(): number[] {
+      return this.requests.map(([, status]) => status);
+    },
+  };
+  const client = new FivetranClient({
+    baseUrl: fake.baseUrl,
+    apiKey: fake.keys.admin.key,
+    apiSecret: fake.keys.admin.secret,
+    timeoutMs: 2000,
+    concurrency: 4,
+    userAgent: 'baton-fivetran/9.9.9',
+    log: sink.log,
+    clock,
+    maxRetries: 3,
+    maxRetryWaitMs: 10_000,
+    random: () => 0.5,
+    metrics: {
+      onRetry: (r) => events.retries.push(r),
+      onRateLimitWait: (ms) => events.waits.push(ms),
+      onRequest: (endpoint, status) => events.requests.push([endpoint, status]),
+    },
+    ...extra,
+  });
+  return { client, clock, sink, events };
+};
+
+/** The BatonError `p` rejects with; fails when it resolves. */
+export const caught = async (p: Promise<unknown>): Promise<FivetranApiError> => {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(BatonError);
+    return err as FivetranApiError;
+  }
+  throw new Error('expected a rejection');
 };
 
 export const signal = (): AbortSignal => AbortSignal.timeout(20_000);

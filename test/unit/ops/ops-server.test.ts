@@ -67,6 +67,7 @@ describe('OpsServer', () => {
 
   it('shares one Fivetran validation among /health probes for a few seconds', async () => {
     let calls = 0;
+    let nowMs = Date.UTC(2026, 0, 1);
     const cached = new OpsServer({
       host: '127.0.0.1',
       port: 0,
@@ -77,6 +78,7 @@ describe('OpsServer', () => {
       },
       readiness: () => ({ ready: true }),
       log: pino({ level: 'silent' }),
+      now: () => nowMs,
     });
     const p = (await cached.listen()).port;
     try {
@@ -86,6 +88,10 @@ describe('OpsServer', () => {
       expect(probes).toEqual([200, 200, 200, 200]);
       expect((await fetch(`http://127.0.0.1:${p}/health`)).status).toBe(200);
       expect(calls).toBe(1);
+      nowMs += 5_001;
+      const later = await fetch(`http://127.0.0.1:${p}/health`);
+      expect(await later.json()).toEqual({ status: 'healthy', timestamp: '2026-01-01T00:00:05Z' });
+      expect(calls).toBe(2);
     } finally {
       await cached.close();
     }
