@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { C1zReader } from '../../src/c1z/index.js';
 import type { FinishTaskRequest, RecordedCall, UploadRecord } from '../fakes/control-plane/index.js';
 import type { FakeUser } from '../fakes/fivetran/index.js';
-import { assertBuilt, c1zPlainBytes, CliHarness, listDir, scanForSecrets, type LogLine } from './harness.js';
+import { assertBuilt, c1zPlainBytes, listDir, scanForSecrets, type LogLine } from './harness.js';
 import {
   entitlement,
   finishOf,
@@ -16,7 +16,7 @@ import {
   runTask,
   secretsOf,
   startService,
-  startWorld,
+  serviceSuite,
   stopService,
   userPrincipal,
   type Service,
@@ -31,19 +31,8 @@ const CANCELLED = 1;
 /** `FivetranClient`'s default `maxRetries` (src/fivetran/client.ts). */
 const FIVETRAN_MAX_RETRIES = 4;
 
-const harness = new CliHarness();
-const worlds: ServiceWorld[] = [];
+const { harness, worlds, newWorld } = serviceSuite();
 const uploaded: Buffer[] = [];
-afterAll(async () => {
-  await harness.cleanup();
-  await Promise.all(worlds.map((w) => w.close()));
-});
-
-async function newWorld(o: Parameters<typeof startWorld>[0]): Promise<ServiceWorld> {
-  const world = await startWorld(o);
-  worlds.push(world);
-  return world;
-}
 
 const failureOf = (f: FinishTaskRequest) => ({
   code: f.status?.code,

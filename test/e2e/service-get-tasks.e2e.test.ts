@@ -2,14 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FakeFivetran } from '../fakes/fivetran/index.js';
 import type { RecordedCall } from '../fakes/control-plane/index.js';
-import { assertBuilt, CliHarness } from './harness.js';
+import { assertBuilt } from './harness.js';
 import {
   entitlement,
   grantPayload,
   resource,
   revokePayload,
   startService,
-  startWorld,
+  serviceSuite,
   stopService,
   userPrincipal,
   type Service,
@@ -18,12 +18,7 @@ import {
 
 assertBuilt();
 
-const harness = new CliHarness();
-let world: ServiceWorld | undefined;
-afterAll(async () => {
-  await harness.cleanup();
-  await world?.close();
-});
+const { harness, newWorld } = serviceSuite();
 
 interface GetTasksRequest {
   pageSize?: number;
@@ -52,7 +47,7 @@ describe('BATON_GET_TASKS=true with task concurrency 2', () => {
   let granted: string[];
 
   beforeAll(async () => {
-    w = world = await startWorld({ seed: 53, users: 30, latencyMs: 5, nextPollMs: 50 });
+    w = await newWorld({ seed: 53, users: 30, latencyMs: 5, nextPollMs: 50 });
     service = await startService(harness, w, {
       provisioning: true,
       env: { BATON_GET_TASKS: 'true', BATON_TASK_CONCURRENCY: '2' },

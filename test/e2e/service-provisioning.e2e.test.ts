@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Resource } from '../../src/connector/index.js';
 import type { FinishTaskRequest } from '../fakes/control-plane/index.js';
 import type { FakeUser } from '../fakes/fivetran/index.js';
-import { assertBuilt, CliHarness, scanForSecrets } from './harness.js';
+import { assertBuilt, scanForSecrets } from './harness.js';
 import {
   annotationNames,
   createAccountPayload,
@@ -15,7 +15,7 @@ import {
   secretsOf,
   startService,
   stopService,
-  startWorld,
+  serviceSuite,
   userPrincipal,
   V2,
   type Service,
@@ -24,12 +24,7 @@ import {
 
 assertBuilt();
 
-const harness = new CliHarness();
-const worlds: ServiceWorld[] = [];
-afterAll(async () => {
-  await harness.cleanup();
-  await Promise.all(worlds.map((w) => w.close()));
-});
+const { harness, worlds, newWorld } = serviceSuite();
 
 type Response = Record<string, unknown> & { '@type'?: string };
 const responseOf = (f: FinishTaskRequest): Response => (f.success?.response ?? {}) as Response;
@@ -54,8 +49,7 @@ describe('provisioning tasks with BATON_PROVISIONING=true', () => {
   const run = (kind: string, payload: object) => runTask(world, service.proc, kind, payload);
 
   beforeAll(async () => {
-    world = await startWorld({ seed: 41 });
-    worlds.push(world);
+    world = await newWorld({ seed: 41 });
     service = await startService(harness, world, { provisioning: true });
     users = plainUsers(world);
   }, 30_000);
@@ -233,8 +227,7 @@ describe('provisioning tasks without BATON_PROVISIONING', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await startWorld({ seed: 42 });
-    worlds.push(world);
+    world = await newWorld({ seed: 42 });
     service = await startService(harness, world);
   }, 30_000);
   afterAll(() => stopService(service));

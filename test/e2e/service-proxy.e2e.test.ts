@@ -1,27 +1,23 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { startLoopbackProxy, type LoopbackProxy } from '../unit/net/connect-proxy.js';
-import { assertBuilt, CliHarness } from './harness.js';
-import { finishOf, startService, startWorld, type Service, type ServiceWorld } from './service-support.js';
+import { assertBuilt } from './harness.js';
+import { finishOf, serviceSuite, startService, type Service, type ServiceWorld } from './service-support.js';
 
 assertBuilt();
 
-const harness = new CliHarness();
+const { harness, newWorld } = serviceSuite();
 let world: ServiceWorld;
 let proxy: LoopbackProxy;
 let service: Service;
 
 beforeAll(async () => {
-  world = await startWorld({ seed: 41 });
+  world = await newWorld({ seed: 41 });
   proxy = await startLoopbackProxy({ credentials: 'svc:pa ss' });
   // Only the upper-case names, as Kubernetes egress setups usually set them; the fake Fivetran is plain http
   // and HTTP_PROXY is unset, so its calls go direct.
   service = await startService(harness, world, { env: { HTTPS_PROXY: proxy.url, NO_PROXY: '127.0.0.1' } });
 }, 30_000);
-afterAll(async () => {
-  await harness.cleanup();
-  await world?.close();
-  await proxy?.close();
-});
+afterAll(() => proxy?.close());
 
 it('sends the token request and the gRPC channel through HTTPS_PROXY with its credentials', async () => {
   const id = world.c1.enqueueTask({ kind: 'syncFull', payload: {} });

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { assertBuilt, CliHarness, scanForSecrets } from './harness.js';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { OS_INFO_FIELDS } from '../fakes/control-plane/index.js';
+import { assertBuilt, scanForSecrets } from './harness.js';
 import {
   HOST_ID,
   httpGet,
@@ -7,25 +8,21 @@ import {
   pollUntil,
   secretsOf,
   startService,
-  startWorld,
+  serviceSuite,
   type Service,
   type ServiceWorld,
 } from './service-support.js';
 
 assertBuilt();
 
-const harness = new CliHarness();
+const { harness, newWorld } = serviceSuite();
 let world: ServiceWorld;
 let service: Service;
 
 beforeAll(async () => {
-  world = await startWorld({ seed: 21 });
+  world = await newWorld({ seed: 21 });
   service = await startService(harness, world);
 }, 30_000);
-afterAll(async () => {
-  await harness.cleanup();
-  await world?.close();
-});
 
 interface Metadata {
   displayName?: string;
@@ -45,17 +42,8 @@ describe('service mode start-up', () => {
     expect(hello.taskId ?? '').toBe('');
     for (const k of ['langVersion', 'package', 'packageVersion'] as const)
       expect(hello.buildInfo?.[k]).toMatch(/\S/);
-    const osFields = [
-      'hostname',
-      'os',
-      'platform',
-      'platformVersion',
-      'platformFamily',
-      'kernelVersion',
-      'kernelArch',
-      'virtualizationSystem',
-    ];
-    for (const k of osFields)
+    expect(OS_INFO_FIELDS).toHaveLength(8);
+    for (const k of OS_INFO_FIELDS)
       expect({ [k]: hello.osInfo?.[k] }).toEqual({ [k]: expect.stringMatching(/\S/) });
     expect(world.c1.violations).toEqual([]);
   });

@@ -1,15 +1,17 @@
 // Service-mode e2e support: the real daemon (`node dist/main.js`, no arguments) against the fake control plane
 // and the fake Fivetran, plus task payload builders shaped as C1 sends them (fivetran-model.md).
 import { request } from 'node:http';
+import { afterAll } from '@jest/globals';
 import { toStruct } from '../../src/connector/index.js';
 import type { Entitlement, Purpose, Resource } from '../../src/connector/index.js';
 import {
   startFakeControlPlane,
   type FakeControlPlane,
   type FinishTaskRequest,
+  type RecordedCall,
 } from '../fakes/control-plane/index.js';
 import { generateDataset, startFakeFivetran, type FakeFivetran } from '../fakes/fivetran/index.js';
-import type { CliHarness, CliProcess } from './harness.js';
+import { CliHarness, type CliProcess } from './harness.js';
 
 export const V2 = 'type.googleapis.com/c1.connector.v2';
 export const HOST_ID = 'e2e-service-host';
@@ -49,6 +51,22 @@ export async function startWorld(
       await fivetran.close();
     },
   };
+}
+
+/** One test file's harness and worlds; its `afterAll` cleans the harness up and closes every world. */
+export function serviceSuite() {
+  const harness = new CliHarness();
+  const worlds: ServiceWorld[] = [];
+  afterAll(async () => {
+    await harness.cleanup();
+    await Promise.all(worlds.map((w) => w.close()));
+  });
+  const newWorld = async (o?: Parameters<typeof startWorld>[0]): Promise<ServiceWorld> => {
+    const world = await startWorld(o);
+    worlds.push(world);
+    return world;
+  };
+  return { harness, worlds: worlds as readonly ServiceWorld[], newWorld };
 }
 
 export interface ServiceOptions {
@@ -199,13 +217,17 @@ export const createAccountPayload = (
 
 // --- secrets and ops
 
+/** The token of a call's `authorization: Bearer <token>` header. */
+export const bearerToken = (call: RecordedCall): string | undefined =>
+  /^Bearer (\S+)$/.exec(call.authorization ?? '')?.[1];
+
 /** The secrets no output may contain: client secret, its JWK `d`, the Fivetran secret and issued tokens. */
 export function secretsOf(world: ServiceWorld): string[] {
   const blob = world.c1.clientSecret.split(':').slice(3).join(':');
   const jwk = JSON.parse(Buffer.from(blob, 'base64url').toString('utf8')) as { d: string };
   const tokens = new Set<string>();
   for (const call of world.c1.calls) {
-    const token = /^Bearer (\S+)$/.exec(call.authorization ?? '')?.[1];
+    const token = bearerToken(call);
     if (token) tokens.add(token);
   }
   return [world.c1.clientSecret, jwk.d, world.fivetran.keys.admin.secret, ...tokens];

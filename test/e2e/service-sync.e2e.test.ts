@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { C1zReader } from '../../src/c1z/index.js';
 import type { FinishTaskRequest, UploadRecord } from '../fakes/control-plane/index.js';
-import { assertBuilt, c1zPlainBytes, CliHarness, listDir, scanForSecrets } from './harness.js';
+import { assertBuilt, c1zPlainBytes, listDir, scanForSecrets } from './harness.js';
 import {
   finishOf,
   HOST_ID,
@@ -12,7 +12,7 @@ import {
   secretsOf,
   startService,
   stopService,
-  startWorld,
+  serviceSuite,
   type Service,
   type ServiceWorld,
 } from './service-support.js';
@@ -20,14 +20,8 @@ import {
 assertBuilt();
 
 const CHUNK = 524_288;
-const harness = new CliHarness();
-const worlds: ServiceWorld[] = [];
+const { harness, worlds, newWorld } = serviceSuite();
 const uploaded: Buffer[] = [];
-
-afterAll(async () => {
-  await harness.cleanup();
-  await Promise.all(worlds.map((w) => w.close()));
-});
 
 describe('a sync_full task', () => {
   let world: ServiceWorld;
@@ -38,8 +32,7 @@ describe('a sync_full task', () => {
   let reader: C1zReader;
 
   beforeAll(async () => {
-    world = await startWorld({ seed: 31, users: 30 });
-    worlds.push(world);
+    world = await newWorld({ seed: 31, users: 30 });
     service = await startService(harness, world);
     taskId = world.c1.enqueueTask({ kind: 'syncFull', payload: {} });
     finish = await finishOf(world, service.proc, taskId, 20_000);
@@ -126,8 +119,7 @@ describe('SIGTERM while a sync runs', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await startWorld({ seed: 32, latencyMs: 700 });
-    worlds.push(world);
+    world = await newWorld({ seed: 32, latencyMs: 700 });
     service = await startService(harness, world, { graceSeconds: 1 });
   }, 30_000);
   afterAll(() => stopService(service));

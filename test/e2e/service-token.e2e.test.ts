@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { RecordedCall } from '../fakes/control-plane/index.js';
-import { assertBuilt, CliHarness, scanForSecrets } from './harness.js';
+import { assertBuilt, scanForSecrets } from './harness.js';
 import {
+  bearerToken,
   finishOf,
   secretsOf,
   startService,
   stopService,
-  startWorld,
+  serviceSuite,
   type Service,
   type ServiceWorld,
 } from './service-support.js';
@@ -14,22 +14,14 @@ import {
 assertBuilt();
 
 const UNAUTHENTICATED = 16;
-const harness = new CliHarness();
-const worlds: ServiceWorld[] = [];
-afterAll(async () => {
-  await harness.cleanup();
-  await Promise.all(worlds.map((w) => w.close()));
-});
-
-const tokenOf = (c: RecordedCall) => /^Bearer (\S+)$/.exec(c.authorization ?? '')?.[1];
+const { harness, worlds, newWorld } = serviceSuite();
 
 describe('with short-lived tokens (expires_in 12 s: refreshed ~2 s after issue)', () => {
   let world: ServiceWorld;
   let service: Service;
 
   beforeAll(async () => {
-    world = await startWorld({ seed: 51, tokenTtlSeconds: 12, nextPollMs: 100 });
-    worlds.push(world);
+    world = await newWorld({ seed: 51, tokenTtlSeconds: 12, nextPollMs: 100 });
     service = await startService(harness, world);
   }, 30_000);
   afterAll(() => stopService(service));
@@ -43,7 +35,7 @@ describe('with short-lived tokens (expires_in 12 s: refreshed ~2 s after issue)'
     // Refreshed 10 s before the 12 s expiry, not on every call and not only at expiry.
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(1_500);
     expect(second!.at - first!.at).toBeLessThan(4_000);
-    expect(new Set(world.c1.calls.map(tokenOf)).size).toBeGreaterThanOrEqual(3);
+    expect(new Set(world.c1.calls.map(bearerToken)).size).toBeGreaterThanOrEqual(3);
     expect(world.c1.calls.filter((c) => c.grpcStatus !== 0)).toEqual([]);
   }, 20_000);
 
@@ -66,8 +58,7 @@ describe('with long-lived tokens (expires_in 3600 s)', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await startWorld({ seed: 52, nextPollMs: 100 });
-    worlds.push(world);
+    world = await newWorld({ seed: 52, nextPollMs: 100 });
     service = await startService(harness, world);
   }, 30_000);
   afterAll(() => stopService(service));

@@ -1,6 +1,7 @@
-import { GrpcCode, GrpcFailure } from './grpc-wire.js';
+import { Code } from '../../../src/connector/index.js';
+import { GrpcFailure } from './grpc-wire.js';
 import { TASK_ID_PATTERN, type QueuedTask, type TaskQueue } from './task-queue.js';
-import { assembleUpload, hostIdProblem, type UploadRecord } from './upload-assembler.js';
+import { assembleUpload, hostIdProblem, offSizeChunks, type UploadRecord } from './upload-assembler.js';
 
 type Model = Record<string, unknown>;
 
@@ -40,7 +41,8 @@ export interface FinishTaskRequest extends Model {
   success?: { annotations?: Model[]; response?: Model };
 }
 
-const OS_INFO_FIELDS = [
+/** The 8 `os_info` fields a Hello must fill (spec control-plane §4.1, §12.8), in model shape. */
+export const OS_INFO_FIELDS = [
   'hostname',
   'os',
   'platform',
@@ -49,10 +51,12 @@ const OS_INFO_FIELDS = [
   'kernelVersion',
   'kernelArch',
   'virtualizationSystem',
-];
+] as const;
+const BUILD_INFO_FIELDS = ['langVersion', 'package', 'packageVersion'] as const;
+const MAX_SUCCESS_ANNOTATIONS = 16;
 
 const duration = (ms: number): Model => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
-const invalid = (message: string): GrpcFailure => new GrpcFailure(GrpcCode.INVALID_ARGUMENT, message);
+const invalid = (message: string): GrpcFailure => new GrpcFailure(Code.INVALID_ARGUMENT, message);
 
 function requireHostId(req: Model): void {
   const problem = hostIdProblem(req.hostId);
@@ -115,6 +119,8 @@ export class BatonServiceFake {
     }
     const empty = OS_INFO_FIELDS.filter((f) => !req.osInfo?.[f]);
     if (empty.length) this.violations.push(`Hello has empty os_info fields: ${empty.join(', ')}`);
+    const noBuild = BUILD_INFO_FIELDS.filter((f) => !req.buildInfo?.[f]);
+    if (noBuild.length) this.violations.push(`Hello has empty build_info fields: ${noBuild.join(', ')}`);
     if (taskId !== '' && this.#issued(taskId, 'Hello').kind !== 'hello')
       this.violations.push(`Hello answers task ${taskId}, which is not a hello task`);
     this.hellos.push(req);
@@ -148,6 +154,12 @@ export class BatonServiceFake {
     requireHostId(req);
     const taskId = this.#taskId(req.taskId);
     if (!req.error && !req.success) throw invalid('final_state (error or success) is required');
+    if ((req.success?.annotations?.length ?? 0) > MAX_SUCCESS_ANNOTATIONS)
+      throw invalid(`success has more than ${MAX_SUCCESS_ANNOTATIONS} annotations`);
+    // Spec §12.12-13: `status` is set only on failure, and then with a non-OK code.
+    if (req.success && req.status) this.violations.push(`FinishTask success for ${taskId} sets status`);
+    if (req.error && !req.status?.code)
+      this.violations.push(`FinishTask error for ${taskId} has no non-OK status`);
     const task = this.#issued(taskId, 'FinishTask');
     if (task.kind === 'hello') this.violations.push(`FinishTask for hello task ${taskId}`);
     const count = this.finishCount(taskId) + 1;
@@ -162,6 +174,9 @@ export class BatonServiceFake {
     this.#issued(record.taskId, 'UploadAsset');
     if (this.finishCount(record.taskId) > 0)
       this.violations.push(`UploadAsset after FinishTask for task ${record.taskId}`);
+    const offSize = offSizeChunks(record.chunkSizes);
+    if (offSize.length)
+      this.violations.push(`UploadAsset for ${record.taskId} has data chunks of ${offSize.join(', ')} bytes`);
     this.uploads.push(record);
     if (!record.sha256Ok) throw invalid(`sha256_checksum does not match the uploaded bytes`);
     return {};
@@ -177,7 +192,7 @@ export class BatonServiceFake {
     const task = this.o.queue.get(taskId);
     if (!task || !this.o.queue.wasHandedOut(taskId)) {
       this.violations.push(`${method} for unknown task ${taskId}`);
-      throw new GrpcFailure(GrpcCode.NOT_FOUND, `task ${taskId} not found`);
+      throw new GrpcFailure(Code.NOT_FOUND, `task ${taskId} not found`);
     }
     return task;
   }

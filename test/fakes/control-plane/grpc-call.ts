@@ -1,5 +1,6 @@
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import { encodeGrpcMessage, frameMessage, GrpcCode, parseGrpcTimeout } from './grpc-wire.js';
+import { Code } from '../../../src/connector/index.js';
+import { encodeGrpcMessage, frameMessage, parseGrpcTimeout } from './grpc-wire.js';
 
 export interface GrpcCallInfo {
   /** Method name, the last segment of the path (e.g. `GetTask`). */
@@ -78,7 +79,7 @@ export function serveGrpcCall(
     if (!write || res.stream.destroyed || res.writableEnded) return;
     try {
       res.writeHead(200, { 'content-type': 'application/grpc' });
-      if (outcome.code === GrpcCode.OK && outcome.response) res.write(frameMessage(outcome.response));
+      if (outcome.code === Code.OK && outcome.response) res.write(frameMessage(outcome.response));
       res.addTrailers({
         'grpc-status': String(outcome.code),
         ...(outcome.message ? { 'grpc-message': encodeGrpcMessage(outcome.message) } : {}),
@@ -92,7 +93,7 @@ export function serveGrpcCall(
     timeoutMs === undefined
       ? undefined
       : setTimeout(
-          () => complete({ code: GrpcCode.DEADLINE_EXCEEDED, message: 'deadline exceeded' }, true),
+          () => complete({ code: Code.DEADLINE_EXCEEDED, message: 'deadline exceeded' }, true),
           timeoutMs,
         );
 
@@ -104,7 +105,7 @@ export function serveGrpcCall(
     try {
       outcome = o.process(info, Buffer.concat(chunks));
     } catch (err) {
-      outcome = { code: GrpcCode.INTERNAL, message: `fake control plane: ${(err as Error).message}` };
+      outcome = { code: Code.INTERNAL, message: `fake control plane: ${(err as Error).message}` };
     }
     complete(outcome, true);
   });
@@ -112,11 +113,11 @@ export function serveGrpcCall(
   // half-close; only the close code tells, so the record is corrected then.
   res.on('close', () => {
     const rstCode = res.stream.rstCode ?? 0;
-    if (!isDone) complete({ code: GrpcCode.CANCELLED, message: 'the client went away' }, false);
-    else if (rstCode !== 0 && recorded && recorded.grpcStatus !== GrpcCode.DEADLINE_EXCEEDED) {
+    if (!isDone) complete({ code: Code.CANCELLED, message: 'the client went away' }, false);
+    else if (rstCode !== 0 && recorded && recorded.grpcStatus !== Code.DEADLINE_EXCEEDED) {
       recorded.grpcMessage = `client reset the stream (${rstCode}); the fake would have answered ${recorded.grpcStatus} ${recorded.grpcMessage ?? ''}`;
-      recorded.grpcStatus = GrpcCode.CANCELLED;
+      recorded.grpcStatus = Code.CANCELLED;
     }
   });
-  req.on('error', () => complete({ code: GrpcCode.CANCELLED, message: 'the request stream failed' }, false));
+  req.on('error', () => complete({ code: Code.CANCELLED, message: 'the request stream failed' }, false));
 }

@@ -1,18 +1,5 @@
 // gRPC over HTTP/2 framing, done by hand (PROTOCOL-HTTP2.md): 1-byte compressed flag, 4-byte length, bytes.
-
-export const GrpcCode = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  FAILED_PRECONDITION: 9,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  UNAUTHENTICATED: 16,
-} as const;
+import { Code } from '../../../src/connector/index.js';
 
 /** Thrown by a method handler to end the call with a non-OK status. */
 export class GrpcFailure extends Error {
@@ -35,11 +22,10 @@ export function splitMessages(body: Buffer): Buffer[] {
   const out: Buffer[] = [];
   let at = 0;
   while (at < body.length) {
-    if (body.length - at < 5) throw new GrpcFailure(GrpcCode.INTERNAL, 'truncated gRPC frame prefix');
-    if (body[at] !== 0)
-      throw new GrpcFailure(GrpcCode.UNIMPLEMENTED, 'compressed messages are not supported');
+    if (body.length - at < 5) throw new GrpcFailure(Code.INTERNAL, 'truncated gRPC frame prefix');
+    if (body[at] !== 0) throw new GrpcFailure(Code.UNIMPLEMENTED, 'compressed messages are not supported');
     const size = body.readUInt32BE(at + 1);
-    if (body.length - at - 5 < size) throw new GrpcFailure(GrpcCode.INTERNAL, 'truncated gRPC message');
+    if (body.length - at - 5 < size) throw new GrpcFailure(Code.INTERNAL, 'truncated gRPC message');
     out.push(body.subarray(at + 5, at + 5 + size));
     at += 5 + size;
   }

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeMessage, encodeMessage, protoRoot } from '../../../src/connector/proto.js';
+import { Code, decodeMessage, encodeMessage, protoRoot } from '../../../src/connector/index.js';
 import {
   BatonServiceFake,
   METHODS,
@@ -24,7 +24,7 @@ import {
 import { createClientCredentials } from './client-credentials.js';
 import { FaultPlan, type FaultTarget } from './fault-plan.js';
 import { serveGrpcCall, type GrpcCallInfo, type GrpcOutcome, type RecordedCall } from './grpc-call.js';
-import { GrpcCode, GrpcFailure, splitMessages } from './grpc-wire.js';
+import { GrpcFailure, splitMessages } from './grpc-wire.js';
 import { TaskQueue, type TaskSpec } from './task-queue.js';
 import { createTestPki } from './test-ca.js';
 import { TokenIssuer, type RecordedTokenRequest } from './token-issuer.js';
@@ -32,6 +32,7 @@ import { serveTokenRequest, TOKEN_PATH, type PlainResponse } from './token-route
 import type { UploadRecord } from './upload-assembler.js';
 
 export type { FinishTaskRequest, HeartbeatRequest, HelloRequest } from './baton-service.js';
+export { OS_INFO_FIELDS } from './baton-service.js';
 export type { FaultTarget } from './fault-plan.js';
 export type { RecordedCall } from './grpc-call.js';
 export type { TaskSpec } from './task-queue.js';
@@ -42,7 +43,7 @@ export { createTestPki, type TestPki } from './test-ca.js';
 export interface FakeControlPlaneOptions {
   /** expires_in of issued tokens; default 3600. With 0 the server still honours a token for 60 s. */
   readonly tokenTtlSeconds?: number;
-  /** token_type answered; default 'bearer' (the client must send `Bearer`). */
+  /** token_type answered; default 'bearer'. RPCs must carry it normalized as the SDK does (`Bearer`, …). */
   readonly tokenType?: string;
   /** GetTask(s) next_poll; default 100 ms. */
   readonly nextPollMs?: number;
@@ -127,7 +128,7 @@ export async function startFakeControlPlane(opts: FakeControlPlaneOptions = {}):
   const serveCall = (info: GrpcCallInfo, body: Buffer): GrpcOutcome => {
     const method = info.method as MethodName;
     if (info.path !== `/${SERVICE}/${method}` || !Object.hasOwn(METHODS, method))
-      return { code: GrpcCode.UNIMPLEMENTED, message: `unknown method ${info.path}` };
+      return { code: Code.UNIMPLEMENTED, message: `unknown method ${info.path}` };
     let request: unknown;
     try {
       const frames = splitMessages(body).map((b) =>
@@ -135,16 +136,15 @@ export async function startFakeControlPlane(opts: FakeControlPlaneOptions = {}):
       );
       request = METHODS[method].streaming ? frames : frames[0];
       if (!METHODS[method].streaming && frames.length !== 1)
-        throw new GrpcFailure(GrpcCode.INTERNAL, `expected one request message, got ${frames.length}`);
-      const token = /^Bearer (\S+)$/.exec(info.authorization ?? '')?.[1];
-      if (!token || !issuer.isValid(token))
-        throw new GrpcFailure(GrpcCode.UNAUTHENTICATED, 'missing, unknown or expired bearer token');
+        throw new GrpcFailure(Code.INTERNAL, `expected one request message, got ${frames.length}`);
+      if (!issuer.authorizes(info.authorization))
+        throw new GrpcFailure(Code.UNAUTHENTICATED, 'missing, unknown or expired bearer token');
       const scripted = faults.take(method);
       if (scripted !== undefined) throw new GrpcFailure(scripted, `scripted failure of ${method}`);
       const response = service.handle(method, frames);
-      return { code: GrpcCode.OK, request, response: encodeMessage(responseType(method), response) };
+      return { code: Code.OK, request, response: encodeMessage(responseType(method), response) };
     } catch (err) {
-      const code = err instanceof GrpcFailure ? err.code : GrpcCode.INTERNAL;
+      const code = err instanceof GrpcFailure ? err.code : Code.INTERNAL;
       return { code, message: (err as Error).message, request };
     }
   };

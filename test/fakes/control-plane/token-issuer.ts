@@ -102,6 +102,12 @@ export function checkTokenRequest(
   return { form, ...seen };
 }
 
+/** The scheme the client must put before the token: `token_type` normalized as the SDK does (spec §2.4). */
+export function authScheme(tokenType: string): string {
+  const canonical: Record<string, string> = { '': 'Bearer', bearer: 'Bearer', mac: 'MAC', basic: 'Basic' };
+  return canonical[tokenType.toLowerCase()] ?? tokenType;
+}
+
 /** Issues random bearer tokens and remembers when each expires. */
 export class TokenIssuer {
   readonly #tokens = new Map<string, number>();
@@ -123,8 +129,11 @@ export class TokenIssuer {
     return { access_token: token, token_type: this.#tokenType, expires_in: this.#ttlSeconds };
   }
 
-  isValid(token: string): boolean {
-    const expiry = this.#tokens.get(token);
+  /** Whether an `authorization` value is `<scheme> <token>` with a live token of ours. */
+  authorizes(header: string | undefined): boolean {
+    const space = header?.indexOf(' ') ?? -1;
+    if (!header || space < 0 || header.slice(0, space) !== authScheme(this.#tokenType)) return false;
+    const expiry = this.#tokens.get(header.slice(space + 1));
     return expiry !== undefined && this.#now() < expiry;
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { GrpcCode, GrpcFailure } from './grpc-wire.js';
+import { Code } from '../../../src/connector/index.js';
+import { GrpcFailure } from './grpc-wire.js';
 import { TASK_ID_PATTERN } from './task-queue.js';
 
 export interface UploadRecord {
@@ -13,12 +14,18 @@ export interface UploadRecord {
 }
 
 const MAX_CHUNK_BYTES = 1024 * 1024;
+/** What the SDK sends (spec control-plane §6, §12.11); the proto allows up to MAX_CHUNK_BYTES. */
+export const SDK_CHUNK_BYTES = 524_288;
+
+/** Chunk sizes the SDK would not send: every chunk but the last is exactly 512 KiB, the last at most that. */
+export const offSizeChunks = (sizes: readonly number[]): number[] =>
+  sizes.filter((n, i) => (i < sizes.length - 1 ? n !== SDK_CHUNK_BYTES : n > SDK_CHUNK_BYTES));
 
 /** protobufjs may hand bytes over as a Buffer/Uint8Array or, with `bytes: String`, as base64. */
 export const asBuffer = (v: unknown): Buffer | undefined =>
   v instanceof Uint8Array ? Buffer.from(v) : typeof v === 'string' ? Buffer.from(v, 'base64') : undefined;
 
-const invalid = (message: string): GrpcFailure => new GrpcFailure(GrpcCode.INVALID_ARGUMENT, message);
+const invalid = (message: string): GrpcFailure => new GrpcFailure(Code.INVALID_ARGUMENT, message);
 
 export const hostIdProblem = (hostId: unknown): string | undefined =>
   typeof hostId !== 'string' || hostId.length < 1 || hostId.length > 256

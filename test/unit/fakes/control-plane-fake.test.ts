@@ -289,6 +289,24 @@ describe('fake control plane', () => {
       expect(fake.violations).toEqual([]);
     });
 
+    it.each([
+      ['mac', 'MAC'],
+      ['BEARER', 'Bearer'],
+      ['DPoP', 'DPoP'],
+    ])('wants token_type %j sent as %j, as the SDK normalizes it (spec §2.4)', async (tokenType, scheme) => {
+      const typed = await startFakeControlPlane({ tokenType });
+      const c = new grpc.Client(typed.host, grpc.credentials.createSsl(Buffer.from(typed.caPem)));
+      try {
+        const token = await goodToken(typed);
+        const other = scheme === 'Bearer' ? 'MAC' : 'Bearer';
+        expect((await unary(c, 'GetTask', { hostId: HOST_ID }, `${other} ${token}`)).code).toBe(16);
+        expect((await unary(c, 'GetTask', { hostId: HOST_ID }, `${scheme} ${token}`)).code).toBe(0);
+      } finally {
+        c.close();
+        await typed.close();
+      }
+    });
+
     it('rejects a token once its expires_in has passed', async () => {
       let nowMs = Date.now();
       const timed = await startFakeControlPlane({ tokenTtlSeconds: 60, now: () => nowMs });
@@ -374,6 +392,32 @@ describe('fake control plane', () => {
       expect(fake.violations).toEqual([`FinishTask for hello task ${id}`]);
     });
 
+    it('flags a FinishTask status that does not fit success or error, and empty build_info (§12.8, §12.12-13)', async () => {
+      const auth = `Bearer ${await goodToken(fake)}`;
+      const [okId, errId, bigId] = [1, 2, 3].map(() => fake.enqueueTask({ kind: 'grant' }));
+      await unary(client, 'GetTasks', { hostId: HOST_ID, pageSize: 3 }, auth);
+      const status = { code: 2, message: 'boom' };
+      await unary(client, 'FinishTask', { hostId: HOST_ID, taskId: okId, status, success: {} }, auth);
+      await unary(
+        client,
+        'FinishTask',
+        { hostId: HOST_ID, taskId: errId, error: { nonRetryable: true } },
+        auth,
+      );
+      const annotations = Array.from({ length: 17 }, () => ({
+        '@type': 'type.googleapis.com/c1.connector.v2.ExternalLink',
+      }));
+      const tooMany = { hostId: HOST_ID, taskId: bigId, success: { annotations } };
+      expect((await unary(client, 'FinishTask', tooMany, auth)).code).toBe(grpc.status.INVALID_ARGUMENT);
+      const noBuild = { ...helloRequest(), buildInfo: { langVersion: 'node24' } };
+      expect((await unary(client, 'Hello', noBuild, auth)).code).toBe(0);
+      expect(fake.violations).toEqual([
+        `FinishTask success for ${okId} sets status`,
+        `FinishTask error for ${errId} has no non-OK status`,
+        'Hello has empty build_info fields: package, packageVersion',
+      ]);
+    });
+
     it('serves GetTasks pages, skipping known ids', async () => {
       const auth = `Bearer ${await goodToken(fake)}`;
       const ids = [1, 2, 3].map(() => fake.enqueueTask({ kind: 'revoke' }));
@@ -410,6 +454,21 @@ describe('fake control plane', () => {
       const badSum = [...frames.slice(0, 3), { eof: { sha256Checksum: Buffer.alloc(32) } }];
       expect((await upload(client, badSum, auth)).code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(fake.uploads(taskId).map((u) => u.sha256Ok)).toEqual([true, false]);
+      expect(fake.violations).toEqual([]);
+    });
+
+    it('flags chunks the SDK would not send: all but the last exactly 512 KiB (§6, §12.11)', async () => {
+      const auth = `Bearer ${await goodToken(fake)}`;
+      const taskId = fake.enqueueTask({ kind: 'syncFull' });
+      await unary(client, 'GetTask', { hostId: HOST_ID }, auth);
+      const frames = [
+        { metadata: { hostId: HOST_ID, taskId } },
+        { data: { data: file.subarray(0, 1000) } },
+        { data: { data: file.subarray(1000) } },
+        { eof: { sha256Checksum: sha } },
+      ];
+      expect((await upload(client, frames, auth)).code).toBe(0);
+      expect(fake.violations).toEqual([`UploadAsset for ${taskId} has data chunks of 1000 bytes`]);
     });
 
     it('rejects frames out of order and oversized chunks', async () => {

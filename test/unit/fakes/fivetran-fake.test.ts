@@ -232,6 +232,53 @@ describe('fake Fivetran server', () => {
       );
     });
 
+    it('answers team writes with 201 + data keyed by user_id or id, and a user-group PATCH without data', async () => {
+      await start();
+      const team = await call(fake, 'POST', '/teams', {
+        body: { name: 'Ops', description: 'd', role: null },
+      });
+      expect([team.status, team.json.code]).toEqual([201, 'Success']);
+      expect(team.json.data).toEqual({ id: expect.any(String), name: 'Ops', description: 'd', role: null });
+      const teamId = team.json.data.id as string;
+      const user = [...fake.state.users.values()].find((u) => u.role === null)!;
+      const member = await call(fake, 'POST', `/teams/${teamId}/users`, {
+        body: { user_id: user.id, role: 'Team Manager' },
+      });
+      expect(member.status).toBe(201);
+      expect(member.json.data).toEqual({
+        user_id: user.id,
+        role: 'Team Manager',
+        created_at: expect.any(String),
+      });
+      const groupId = [...fake.state.groups.keys()][0]!;
+      const teamGroup = await call(fake, 'POST', `/teams/${teamId}/groups`, {
+        body: { id: groupId, role: 'View Destination' },
+      });
+      expect(teamGroup.status).toBe(201);
+      expect(teamGroup.json.data).toEqual({
+        id: groupId,
+        role: 'View Destination',
+        created_at: expect.any(String),
+      });
+      const [joined] = fake.state.userGroups.get(fake.dataset.adminUserId) ?? new Map();
+      const patched = await call(fake, 'PATCH', `/users/${fake.dataset.adminUserId}/groups/${joined![0]}`, {
+        body: { role: 'Edit Destination' },
+      });
+      expect(patched.status).toBe(200);
+      expect(patched.json).toEqual({ code: 'Success', message: expect.any(String) });
+    });
+
+    it('makes a user key the first member of the group it creates, and answers an unusable Accept with 406', async () => {
+      await start();
+      const res = await call(fake, 'POST', '/groups', { key: fake.keys.admin, body: { name: 'New group' } });
+      expect(res.status).toBe(201);
+      expect(fake.state.groupUsers.get(res.json.data.id)?.has(fake.dataset.adminUserId)).toBe(true);
+      const xml = await call(fake, 'GET', '/users', { headers: { accept: 'application/xml' } });
+      expect([xml.status, xml.json.code]).toEqual([406, 'NotAcceptable']);
+      const v2 = await call(fake, 'GET', '/users', { headers: { accept: 'application/json;version=2' } });
+      expect(v2.status).toBe(200);
+    });
+
     it('lists account-level users in a group with role null and refuses to remove them with 404 NotFound', async () => {
       await start();
       const groupId = [...fake.state.groups.keys()][0]!;
