@@ -52,6 +52,8 @@ export async function runService(o: {
       syncConcurrency: config.fivetran.concurrency,
       syncResourceTypeIds: config.sync.resourceTypeIds,
       onSyncUploaded: (summary) => {
+        // A targeted (partial) sync holds a few resources: it says nothing about the account's size.
+        if (summary.syncType === 'partial') return;
         for (const [kind, n] of Object.entries(summary.totals)) metrics.syncObjects.set({ kind }, n);
         metrics.syncLastSuccess.set(Date.now() / 1000);
       },

@@ -6,6 +6,8 @@ import type { FinishTaskRequest } from '../fakes/control-plane/index.js';
 import { assertBuilt, c1zPlainBytes, listDir, scanForSecrets } from './harness.js';
 import {
   finishOf,
+  httpGet,
+  opsPort,
   resource,
   secretsOf,
   serviceSuite,
@@ -158,6 +160,13 @@ describe('targeted sync_full tasks against the fake control plane', () => {
     expect(finish.status?.code).toBe(3);
     expect(finish.error?.nonRetryable).toBe(true);
     expect(world.c1.uploads(taskId)).toEqual([]);
+  });
+
+  it('leaves the last-sync gauges to whole syncs', async () => {
+    const metrics = await httpGet(await opsPort(service.proc), '/metrics');
+    expect(metrics.body).toMatch(/^baton_tasks_total\{.*\} \d+/m);
+    expect(metrics.body).not.toMatch(/^baton_sync_last_objects\{/m);
+    expect(metrics.body).toMatch(/^baton_sync_last_success_timestamp_seconds 0$/m);
   });
 
   it('leaves no temporary file and no protocol violation behind', async () => {
