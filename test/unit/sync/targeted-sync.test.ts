@@ -120,6 +120,24 @@ describe('a targeted sync', () => {
     // The team's grant keeps its expansion instructions for C1.
     const stored = store.grants().find((g) => g.grant.id === 'group:g1:Manage Destination:team:t1')!;
     expect(stored.expansion?.entitlementIds).toEqual(['team:t1:member']);
+    // A principal this sync holds (the target itself) is written in full.
+    expect(stored.grant.principal).toMatchObject({ id: resourceId('team', 't1'), displayName: 't1' });
+  });
+
+  it('stores the resources of an InsertResourceGrants page as given, fetching nothing', async () => {
+    const fake = account();
+    fake.intercept('grants', 'team', (p) => ({
+      ...p,
+      items: [teamGroupGrant('g9')],
+      annotations: [annotations.insertResourceGrants()],
+    }));
+    const { store } = await syncInto(fake, { options: { targetedResources: [target('team', 't1')] } });
+    expect(store.resources().map((r) => `${r.id.resourceType}:${r.id.resource}`)).toEqual([
+      'team:t1',
+      'group:g9',
+    ]);
+    expect(fake.calls.filter((c) => c.method === 'get').map((c) => c.resourceId)).toEqual(['team:t1']);
+    expect(store.grantIds()).toEqual(['group:g9:Manage Destination:team:t1']);
   });
 
   it('skips a target that does not exist with a warning and still finishes the partial sync', async () => {
