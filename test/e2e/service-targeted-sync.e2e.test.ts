@@ -84,9 +84,19 @@ describe('targeted sync_full tasks against the fake control plane', () => {
 
   beforeAll(async () => {
     world = await newWorld({ seed: 61, users: 40 });
-    service = await startService(harness, world);
+    // A local --sync-resources is ignored in service mode: each task names its own targets.
+    service = await startService(harness, world, { env: { BATON_SYNC_RESOURCES: 'bid:r:team/local_only' } });
   }, 30_000);
   afterAll(() => stopService(service));
+
+  it('warns that a local --sync-resources does not apply to tasks', () => {
+    expect(service.proc.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: '--sync-resources is for one-shot mode; service mode syncs what each task names',
+      }),
+    );
+  });
 
   it('a user: the user alone, from GET /v1/users/<id>', async () => {
     const userId = [...world.fivetran.state.users.keys()][3]!;
