@@ -14,7 +14,8 @@ import {
   type ResourceType,
 } from '../connector/index.js';
 import type { StoredGrant, StoredRow, SyncStore, SyncType } from '../connector/index.js';
-import { writeC1zFile } from './c1z-file.js';
+import { extractC1zDatabase, writeC1zFile } from './c1z-file.js';
+import { linkPartialSyncToParent } from './partial-sync-parent.js';
 import { newKsuid } from './ksuid.js';
 import { StoredResourceBytes } from './stored-resource-bytes.js';
 import { entitlementRow, grantRow, resourceRow, resourceTypeRow } from './row-encoding.js';
@@ -88,6 +89,22 @@ export class C1zWriter implements SyncStore {
     }
   }
 
+  /**
+   * A writer that keeps the syncs already in the c1z at `opts.path` and adds its own, as the SDK's one-shot
+   * sync extends an existing file. The file is read now and replaced only by `finish`.
+   */
+  static async appendTo(opts: C1zWriterOptions, signal?: AbortSignal): Promise<C1zWriter> {
+    const workDir = mkdtempSync(join(opts.tempDir ?? dirname(opts.path), '.c1z-work-'));
+    try {
+      await extractC1zDatabase(opts.path, join(workDir, 'db'), signal ? { signal } : {});
+      return new C1zWriter(opts, workDir);
+    } catch (err) {
+      rmSync(workDir, { recursive: true, force: true });
+      if (isBatonError(err) || signal?.aborted) throw err;
+      throw internal(`baton-fivetran: open ${opts.path} to add a sync: ${String(err)}`, { cause: err });
+    }
+  }
+
   get state(): C1zWriterState {
     return this.#state;
   }
@@ -101,8 +118,8 @@ export class C1zWriter implements SyncStore {
     const now = this.#clock.now();
     this.#syncId = newKsuid(now, this.#random);
     this.#syncType = syncType;
-    // A fresh file has no finished full sync, so a partial sync has no parent to name either.
     this.#stmt.insertSyncRun.run(this.#syncId, sqliteTime(now), syncType);
+    if (syncType === 'partial') linkPartialSyncToParent(this.#db, this.#syncId);
     this.#state = 'syncing';
     return this.#syncId;
   }

@@ -12,6 +12,8 @@ const PROGRESS_INTERVAL_MS = 1000;
 /**
  * One-shot mode: sync into `--file` and return. The c1z is written to a temp file and renamed into place only
  * when the sync succeeded, so a failed or interrupted sync leaves no file behind (an older file stays as it was).
+ * A whole sync replaces the file; a targeted one (`--sync-resources`) is added to the syncs already in it, as
+ * the SDK does, so its parent is the file's latest full sync.
  */
 export async function runOneShot(o: {
   config: Config;
@@ -28,7 +30,11 @@ export async function runOneShot(o: {
     throw failedPrecondition(`baton-fivetran: --c1z-temp-dir ${o.config.sync.tempDir} does not exist`);
   }
   const log = o.log.child({ component: 'one-shot' });
-  const writer = C1zWriter.create({ path, tempDir });
+  const targets = o.config.sync.targetedResources;
+  const writer =
+    targets.length > 0 && existsSync(path)
+      ? await C1zWriter.appendTo({ path, tempDir }, o.signal)
+      : C1zWriter.create({ path, tempDir });
   const lastShown = new Map<string, number>();
   const progress = (e: SyncProgressEvent) => {
     const now = Date.now();
@@ -44,6 +50,7 @@ export async function runOneShot(o: {
       options: {
         resourceTypeIds: [...o.config.sync.resourceTypeIds],
         skipEntitlementsAndGrants: o.config.sync.skipEntitlementsAndGrants,
+        ...(targets.length > 0 ? { targetedResources: targets } : {}),
       },
       signal: o.signal,
       log,

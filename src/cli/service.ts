@@ -26,6 +26,10 @@ export async function runService(o: {
     o.io.stderr(`baton-fivetran: --c1z-temp-dir ($BATON_C1Z_TEMP_DIR) ${tempDir} does not exist\n`);
     return 1;
   }
+  if (config.sync.targetedResources.length > 0) {
+    // baton-sdk would turn every sync task into a partial one; here tasks name their own targets.
+    log.warn('--sync-resources is for one-shot mode; service mode syncs what each task names');
+  }
   const metrics = createMetrics({ version: o.version });
   const proxy = proxyRouterFor(config);
   const registry = buildRegistry({ config, log, version: o.version, metrics, proxy });
@@ -52,6 +56,8 @@ export async function runService(o: {
       syncConcurrency: config.fivetran.concurrency,
       syncResourceTypeIds: config.sync.resourceTypeIds,
       onSyncUploaded: (summary) => {
+        // A targeted (partial) sync holds a few resources: it says nothing about the account's size.
+        if (summary.syncType === 'partial') return;
         for (const [kind, n] of Object.entries(summary.totals)) metrics.syncObjects.set({ kind }, n);
         metrics.syncLastSuccess.set(Date.now() / 1000);
       },

@@ -1,4 +1,5 @@
 import type { Secret } from './secret.js';
+import type { ResourceRef } from './resource-bid.js';
 
 export type RunMode = 'service' | 'one-shot';
 
@@ -55,6 +56,8 @@ export interface Config {
     readonly provisioning: boolean;
     readonly resourceTypeIds: readonly string[];
     readonly skipEntitlementsAndGrants: boolean;
+    /** `--sync-resources`: a targeted sync of these resources instead of a whole one (one-shot mode). */
+    readonly targetedResources: readonly ResourceRef[];
     /** Empty means the OS temp dir (service mode) or the folder of `file` (one-shot, so the rename is atomic). */
     readonly tempDir: string;
   };

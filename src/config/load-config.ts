@@ -8,6 +8,7 @@ import { Secret } from './secret.js';
 import { readNetworkSettings } from './network-settings.js';
 import { checkBaseUrl, checkClientId, checkClientSecret, parseListenAddress } from './checks.js';
 import { readProvisioningAction } from './provisioning-action.js';
+import { parseResourceBid } from './resource-bid.js';
 import type { Config, RunMode } from './config.js';
 
 export interface LoadConfigInput {
@@ -188,6 +189,15 @@ export function loadConfig(input: LoadConfigInput): Config {
       provisioning: get<boolean>('provisioning'),
       resourceTypeIds: Object.freeze(get<string[]>('sync-resource-types')),
       skipEntitlementsAndGrants: get<boolean>('skip-entitlements-and-grants'),
+      targetedResources: Object.freeze(
+        get<string[]>('sync-resources').map((text) => {
+          try {
+            return parseResourceBid(text);
+          } catch (err) {
+            throw new ConfigError(`invalid ${label('sync-resources')}: ${(err as Error).message}`);
+          }
+        }),
+      ),
       tempDir: get<string>('c1z-temp-dir'),
     }),
     runtime: Object.freeze({

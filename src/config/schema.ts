@@ -109,6 +109,14 @@ export const fields = [
     description: 'Comma-separated resource type ids to sync (one-shot mode; service mode follows the task)',
   },
   {
+    flag: 'sync-resources',
+    kind: 'string-list',
+    default: [],
+    group: 'sync',
+    description:
+      'One-shot targeted sync of these resources only, comma-separated, e.g. bid:r:team/<id> (see README)',
+  },
+  {
     flag: 'skip-entitlements-and-grants',
     kind: 'boolean',
     default: false,

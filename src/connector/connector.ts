@@ -42,6 +42,15 @@ export interface ResourceSyncer {
   typeGrants?(req: ListRequest): Promise<Page<Grant>>;
 }
 
+/**
+ * Optional on a resource syncer: fetches one resource by id, for targeted syncs (the SDK's
+ * `ResourceTargetedSyncer`). Types that have it advertise `CAPABILITY_TARGETED_SYNC`.
+ */
+export interface ResourceGetter {
+  /** The resource, or undefined when it does not exist (a 404): the sync then skips it. */
+  get(id: ResourceId, parent: ResourceId | undefined, o: CallOptions): Promise<Resource | undefined>;
+}
+
 export interface GrantResult {
   /** Grants now in place (may be empty). */
   readonly grants?: readonly Grant[];
@@ -101,6 +110,8 @@ export interface Connector {
 export const isProvisioner = (s: object): s is Provisioner =>
   typeof (s as Partial<Provisioner>).grant === 'function' &&
   typeof (s as Partial<Provisioner>).revoke === 'function';
+export const isResourceGetter = (s: object): s is ResourceGetter =>
+  typeof (s as Partial<ResourceGetter>).get === 'function';
 export const isAccountManager = (s: object): s is AccountManager =>
   typeof (s as Partial<AccountManager>).createAccount === 'function';
 export const isResourceDeleter = (s: object): s is ResourceDeleter =>

@@ -93,7 +93,8 @@ export type Capability =
   | 'CAPABILITY_SYNC'
   | 'CAPABILITY_ACCOUNT_PROVISIONING'
   | 'CAPABILITY_RESOURCE_DELETE'
-  | 'CAPABILITY_TARGETED_SYNC';
+  | 'CAPABILITY_TARGETED_SYNC'
+  | 'CAPABILITY_SERVICE_MODE_TARGETED_SYNC';
 
 export interface ResourceTypeCapability {
   readonly resourceType: ResourceType;

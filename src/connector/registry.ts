@@ -1,5 +1,12 @@
-import type { AccountManager, Connector, Provisioner, ResourceDeleter, ResourceSyncer } from './connector.js';
-import { isAccountManager, isProvisioner, isResourceDeleter } from './connector.js';
+import type {
+  AccountManager,
+  Connector,
+  Provisioner,
+  ResourceDeleter,
+  ResourceGetter,
+  ResourceSyncer,
+} from './connector.js';
+import { isAccountManager, isProvisioner, isResourceDeleter, isResourceGetter } from './connector.js';
 import { internal, notFound, unimplemented } from './errors.js';
 import type { Capability, ConnectorCapabilities, ConnectorMetadata, ResourceType } from './model.js';
 
@@ -12,6 +19,7 @@ export class ConnectorRegistry {
   readonly #provisioners = new Map<string, Provisioner>();
   readonly #accountManagers = new Map<string, AccountManager>();
   readonly #deleters = new Map<string, ResourceDeleter>();
+  readonly #getters = new Map<string, ResourceGetter>();
 
   constructor(readonly connector: Connector) {
     const syncers = new Map<string, ResourceSyncer>();
@@ -23,6 +31,7 @@ export class ConnectorRegistry {
       if (isProvisioner(s)) this.#provisioners.set(id, s);
       if (isAccountManager(s)) this.#accountManagers.set(id, s);
       if (isResourceDeleter(s)) this.#deleters.set(id, s);
+      if (isResourceGetter(s)) this.#getters.set(id, s);
     }
     this.syncers = syncers;
   }
@@ -65,10 +74,20 @@ export class ConnectorRegistry {
     return d;
   }
 
+  /** The type's resource getter for targeted syncs; undefined when the type is unknown or has none. */
+  getter(typeId: string): ResourceGetter | undefined {
+    return this.#getters.get(typeId);
+  }
+
   capabilities(): ConnectorCapabilities {
     const all = new Set<Capability>();
     const perType = [...this.syncers.keys()].sort().map((id) => {
       const caps: Capability[] = ['CAPABILITY_SYNC'];
+      // As the SDK: per type TARGETED_SYNC, and the connector as a whole SERVICE_MODE_TARGETED_SYNC.
+      if (this.#getters.has(id)) {
+        caps.push('CAPABILITY_TARGETED_SYNC');
+        all.add('CAPABILITY_SERVICE_MODE_TARGETED_SYNC');
+      }
       if (this.#provisioners.has(id)) caps.push('CAPABILITY_PROVISION');
       if (this.#accountManagers.has(id)) caps.push('CAPABILITY_ACCOUNT_PROVISIONING');
       if (this.#deleters.has(id)) caps.push('CAPABILITY_RESOURCE_DELETE');
@@ -81,6 +100,7 @@ export class ConnectorRegistry {
       'CAPABILITY_ACCOUNT_PROVISIONING',
       'CAPABILITY_RESOURCE_DELETE',
       'CAPABILITY_TARGETED_SYNC',
+      'CAPABILITY_SERVICE_MODE_TARGETED_SYNC',
     ];
     const first = [...this.#accountManagers.values()][0];
     return {

@@ -25,7 +25,10 @@ export interface StoredGrant {
  * The c1z writer (src/c1z) implements it; tests may use an in-memory one.
  */
 export interface SyncStore {
-  /** Starts the one sync run this store holds and returns its KSUID. */
+  /**
+   * Starts the one sync run this store writes and returns its KSUID. A `partial` (targeted) sync names as
+   * its parent the latest finished `full` sync the store already holds, or none (c1z-format.md §6.2).
+   */
   startSync(syncType: SyncType): string;
   putResourceTypes(items: readonly ResourceType[]): void;
   putResources(items: readonly Resource[]): void;

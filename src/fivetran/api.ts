@@ -132,6 +132,10 @@ export class FivetranApi {
     return this.#void(this.#call('DELETE', '/v1/users/{userId}/role', { userId }, o));
   }
 
+  getGroup(groupId: string, o: CallOptions): Promise<FivetranGroup | undefined> {
+    return this.#optional(this.#call('GET', '/v1/groups/{groupId}', { groupId }, o));
+  }
+
   getTeam(teamId: string, o: CallOptions): Promise<FivetranTeam | undefined> {
     return this.#optional(this.#call('GET', '/v1/teams/{teamId}', { teamId }, o));
   }

@@ -8,6 +8,7 @@ import type {
   Page,
   Provisioner,
   Resource,
+  ResourceGetter,
   ResourceId,
   ResourceSyncer,
   RevokeResult,
@@ -19,7 +20,7 @@ import { grantGroupRole, revokeGroupRole } from './group-provisioner.js';
 import { GROUP_TYPE } from './resource-types.js';
 
 /** `group` resources (destination groups), one entitlement per destination role, user grants. */
-export class GroupSyncer implements ResourceSyncer, Provisioner {
+export class GroupSyncer implements ResourceSyncer, ResourceGetter, Provisioner {
   readonly resourceType = GROUP_TYPE;
 
   constructor(readonly ctx: FivetranContext) {}
@@ -31,6 +32,12 @@ export class GroupSyncer implements ResourceSyncer, Provisioner {
       nextPageToken: page.nextCursor,
       annotations: rateLimitAnnotations(this.ctx),
     };
+  }
+
+  /** One group for a targeted sync: `GET /v1/groups/<id>`, undefined on 404. */
+  async get(id: ResourceId, _parent: ResourceId | undefined, o: CallOptions): Promise<Resource | undefined> {
+    const group = await this.ctx.api.getGroup(id.resource, o);
+    return group && groupResource(group);
   }
 
   async entitlements(resource: Resource, req: ListRequest): Promise<Page<Entitlement>> {

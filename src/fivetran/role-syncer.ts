@@ -8,6 +8,7 @@ import type {
   Page,
   Provisioner,
   Resource,
+  ResourceGetter,
   ResourceId,
   ResourceSyncer,
   RevokeResult,
@@ -28,7 +29,7 @@ const ROLE_LIST_MAX_AGE_MS = 60_000;
  * `role` resources: the current account roles from `GET /v1/roles`. Grants come from one pass over
  * `/v1/users` then `/v1/teams` (`typeGrants`), since the role a user or team holds is a field on it.
  */
-export class RoleSyncer implements ResourceSyncer, Provisioner {
+export class RoleSyncer implements ResourceSyncer, ResourceGetter, Provisioner {
   readonly resourceType = ROLE_TYPE;
 
   constructor(readonly ctx: FivetranContext) {}
@@ -36,6 +37,16 @@ export class RoleSyncer implements ResourceSyncer, Provisioner {
   async list(_parent: ResourceId | undefined, req: ListRequest): Promise<Page<Resource>> {
     const roles = await this.ctx.roles.get({ signal: req.signal, maxAgeMs: ROLE_LIST_MAX_AGE_MS });
     return { items: roles.accountRoles().map(roleResource), annotations: rateLimitAnnotations(this.ctx) };
+  }
+
+  /**
+   * One account role for a targeted sync, by name from the role catalogue (roles have no id). A deprecated
+   * or non-account role is not a resource, so it is not found either.
+   */
+  async get(id: ResourceId, _parent: ResourceId | undefined, o: CallOptions): Promise<Resource | undefined> {
+    const roles = await this.ctx.roles.get({ signal: o.signal, maxAgeMs: ROLE_LIST_MAX_AGE_MS });
+    const role = roles.get(id.resource);
+    return role && roles.isAccountRole(role.name) ? roleResource(role) : undefined;
   }
 
   async entitlements(resource: Resource): Promise<Page<Entitlement>> {

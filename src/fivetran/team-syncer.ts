@@ -8,6 +8,7 @@ import type {
   Page,
   Provisioner,
   Resource,
+  ResourceGetter,
   ResourceId,
   ResourceSyncer,
   RevokeResult,
@@ -29,7 +30,7 @@ const TEAM_GRANT_PHASES = ['users', 'groups'] as const;
  * listings: the team's users (member/manager grants), then the team's groups, which become grants of
  * `group:<g>:<role>` to the team, expandable through `team:<t>:member`.
  */
-export class TeamSyncer implements ResourceSyncer, Provisioner {
+export class TeamSyncer implements ResourceSyncer, ResourceGetter, Provisioner {
   readonly resourceType = TEAM_TYPE;
 
   constructor(readonly ctx: FivetranContext) {}
@@ -41,6 +42,12 @@ export class TeamSyncer implements ResourceSyncer, Provisioner {
       nextPageToken: page.nextCursor,
       annotations: rateLimitAnnotations(this.ctx),
     };
+  }
+
+  /** One team for a targeted sync: `GET /v1/teams/<id>`, undefined on 404. */
+  async get(id: ResourceId, _parent: ResourceId | undefined, o: CallOptions): Promise<Resource | undefined> {
+    const team = await this.ctx.api.getTeam(id.resource, o);
+    return team && teamResource(team);
   }
 
   async entitlements(resource: Resource): Promise<Page<Entitlement>> {

@@ -10,6 +10,7 @@ import type {
   Page,
   Resource,
   ResourceDeleter,
+  ResourceGetter,
   ResourceId,
   ResourceSyncer,
 } from '../connector/index.js';
@@ -19,7 +20,7 @@ import { userResource } from './user-resource.js';
 import { createUserAccount, deleteUser } from './user-accounts.js';
 
 /** `user` resources from `GET /v1/users`; creates (invites) and deletes Fivetran users. */
-export class UserSyncer implements ResourceSyncer, AccountManager, ResourceDeleter {
+export class UserSyncer implements ResourceSyncer, ResourceGetter, AccountManager, ResourceDeleter {
   readonly resourceType = USER_TYPE;
   readonly credentialOptions = {
     supported: ['CAPABILITY_DETAIL_CREDENTIAL_OPTION_NO_PASSWORD'],
@@ -36,6 +37,12 @@ export class UserSyncer implements ResourceSyncer, AccountManager, ResourceDelet
       nextPageToken: page.nextCursor,
       annotations: rateLimitAnnotations(this.ctx),
     };
+  }
+
+  /** One user for a targeted sync: `GET /v1/users/<id>`, undefined on 404. */
+  async get(id: ResourceId, _parent: ResourceId | undefined, o: CallOptions): Promise<Resource | undefined> {
+    const [roles, user] = await Promise.all([this.ctx.roles.get(o), this.ctx.api.getUser(id.resource, o)]);
+    return user && userResource(user, roles);
   }
 
   // The type carries SkipEntitlementsAndGrants: users hold access, they grant none.

@@ -5,6 +5,7 @@ export {
   DEFAULT_CONCURRENCY,
   DEFAULT_PAGE_SIZE,
   type CompiledSyncOptions,
+  type TargetResource,
   type SyncOptions,
 } from './sync-options.js';
 export type {

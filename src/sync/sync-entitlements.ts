@@ -19,7 +19,8 @@ export async function syncEntitlements(ctx: SyncContext): Promise<void> {
   }
 }
 
-async function resourceEntitlements(
+/** Pages through one resource's entitlements into the store. */
+export async function resourceEntitlements(
   ctx: SyncContext,
   resource: Resource,
   signal: AbortSignal,

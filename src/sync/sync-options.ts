@@ -1,4 +1,8 @@
-import { invalidArgument } from '../connector/index.js';
+import type { Resource } from '../connector/index.js';
+import { invalidArgument, resourceKey } from '../connector/index.js';
+
+/** A resource a targeted sync asks for: its id and, for child resources, its parent's. */
+export type TargetResource = Pick<Resource, 'id' | 'parentResourceId'>;
 
 /** What to sync; mirrors SyncFullTask's options (control-plane §5.2). */
 export interface SyncOptions {
@@ -12,6 +16,11 @@ export interface SyncOptions {
   readonly skipExpandGrants?: boolean;
   /** Page size asked of the connector (a hint; connectors may cap it). */
   readonly pageSize?: number;
+  /**
+   * `targeted_sync_resources`: a `partial` sync of only these resources, with their entitlements and the
+   * grants on them. Absent or empty means a whole sync.
+   */
+  readonly targetedResources?: readonly TargetResource[];
 }
 
 export interface CompiledSyncOptions {
@@ -21,6 +30,8 @@ export interface CompiledSyncOptions {
   readonly skipExpandGrants: boolean;
   readonly pageSize: number;
   readonly concurrency: number;
+  /** Deduplicated, in the order given; undefined for a whole sync. */
+  readonly targets: readonly TargetResource[] | undefined;
 }
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -46,5 +57,21 @@ export function compileSyncOptions(options: SyncOptions, concurrency?: number): 
     skipExpandGrants: options.skipExpandGrants === true,
     pageSize,
     concurrency: workers,
+    targets: distinctTargets(options.targetedResources),
   };
+}
+
+/** Targets named twice (same id and parent) are synced once, as the SDK does. */
+function distinctTargets(targets: readonly TargetResource[] | undefined): TargetResource[] | undefined {
+  if (!targets || targets.length === 0) return undefined;
+  const byKey = new Map<string, TargetResource>();
+  for (const t of targets) {
+    if (!t.id?.resourceType || !t.id.resource) {
+      throw invalidArgument('baton-fivetran: a targeted resource has an empty resource type or id');
+    }
+    const parent = t.parentResourceId?.resourceType ? resourceKey(t.parentResourceId) : '';
+    const key = `${resourceKey(t.id)}\u0000${parent}`;
+    if (!byKey.has(key)) byKey.set(key, t);
+  }
+  return [...byKey.values()];
 }

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { Clock, ConnectorRegistry, ResourceType } from '../connector/index.js';
-import { systemClock } from '../connector/index.js';
+import { resourceKey, systemClock } from '../connector/index.js';
 import { expandGrants } from './expand-grants.js';
 import type { SyncStore, SyncType } from '../connector/index.js';
 import type { SyncContext } from './sync-context.js';
 import { syncEntitlements } from './sync-entitlements.js';
 import { syncGrants } from './sync-grants.js';
+import { syncTargets } from './sync-targets.js';
 import type { SyncOptions } from './sync-options.js';
 import { compileSyncOptions } from './sync-options.js';
 import type { SyncProgress, SyncSummary } from './sync-tally.js';
@@ -27,7 +28,8 @@ export interface RunSyncArgs {
 
 /**
  * One full sync into `store`: validate → start → resource types → resources (with children) → entitlements →
- * grants → grant expansion → supports_diff → end (connector-model §8).
+ * grants → grant expansion → supports_diff → end (connector-model §8). With targeted resources it is a
+ * `partial` sync instead: validate → start → resource types → the targets (`syncTargets`) → end.
  */
 export async function runSync(args: RunSyncArgs): Promise<SyncSummary> {
   const { registry, store, signal, clock = systemClock } = args;
@@ -37,13 +39,21 @@ export async function runSync(args: RunSyncArgs): Promise<SyncSummary> {
   await registry.connector.validate({ signal });
   signal.throwIfAborted();
 
-  const syncType: SyncType = options.skipEntitlementsAndGrants ? 'resources_only' : 'full';
+  const syncType: SyncType = options.targets
+    ? 'partial'
+    : options.skipEntitlementsAndGrants
+      ? 'resources_only'
+      : 'full';
   const syncId = store.startSync(syncType);
   const log = args.log.child({ syncId });
   log.info(
     {
       syncType,
-      options: { ...options, resourceTypeIds: options.resourceTypeIds && [...options.resourceTypeIds] },
+      options: {
+        ...options,
+        resourceTypeIds: options.resourceTypeIds && [...options.resourceTypeIds],
+        targets: options.targets?.map((t) => resourceKey(t.id)),
+      },
     },
     'sync started',
   );
@@ -53,8 +63,10 @@ export async function runSync(args: RunSyncArgs): Promise<SyncSummary> {
 
   store.putResourceTypes([...types.values()]);
   tally.resourceTypes = types.size;
-  await walkResources(ctx);
-  if (!options.skipEntitlementsAndGrants) {
+  // A partial sync has only the targets: no listing of whole types, no grant expansion, no supports_diff.
+  if (options.targets) await syncTargets(ctx);
+  else await walkResources(ctx);
+  if (!options.targets && !options.skipEntitlementsAndGrants) {
     await syncEntitlements(ctx);
     if (!options.skipGrants) await syncGrants(ctx);
     if (!options.skipExpandGrants) {

@@ -11,13 +11,14 @@ export interface ResourceListing {
 }
 
 /**
- * Lists every synced type's resources, then, depth first, the child listings their `ChildResourceType`
+ * Lists every synced type's resources (or the listings in `from`), then, depth first, the child listings their `ChildResourceType`
  * annotations ask for (children run before the next type, as in the SDK's LIFO stack).
  */
-export async function walkResources(ctx: SyncContext): Promise<void> {
-  const pending: ResourceListing[] = [...ctx.types.keys()]
-    .reverse()
-    .map((resourceTypeId) => ({ resourceTypeId }));
+export async function walkResources(
+  ctx: SyncContext,
+  from: readonly ResourceListing[] = [...ctx.types.keys()].map((resourceTypeId) => ({ resourceTypeId })),
+): Promise<void> {
+  const pending = [...from].reverse();
   for (let listing = pending.pop(); listing; listing = pending.pop()) {
     const children = await listResources(ctx, listing);
     pending.push(...children.reverse());
@@ -52,7 +53,7 @@ async function listResources(ctx: SyncContext, listing: ResourceListing): Promis
   return children;
 }
 
-function childListings(ctx: SyncContext, parent: Resource): ResourceListing[] {
+export function childListings(ctx: SyncContext, parent: Resource): ResourceListing[] {
   const out: ResourceListing[] = [];
   for (const a of parent.annotations ?? []) {
     if (!findAnnotation([a], 'ChildResourceType')) continue;

@@ -5,7 +5,13 @@ import { C1zWriter } from '../c1z/index.js';
 import { internal } from '../connector/index.js';
 import { runSync } from '../sync/index.js';
 import type { SyncOptions } from '../sync/index.js';
-import { isMalformedTask, readOptionalBool, readOptionalStrings } from './task-payload.js';
+import {
+  isMalformedTask,
+  malformed,
+  readOptionalBool,
+  readOptionalStrings,
+  readResource,
+} from './task-payload.js';
 import type { TaskContext, TaskHandler, TaskOutcome, TaskPayload } from './task-context.js';
 import type { OpenSyncStore, SyncFileStore, TaskDeps } from './task-deps.js';
 
@@ -36,7 +42,16 @@ export function readSyncOptions(payload: TaskPayload, localTypeIds: readonly str
     ),
     skipGrants: readOptionalBool(TASK, payload.skipGrants, 'skip_grants'),
     skipExpandGrants: readOptionalBool(TASK, payload.skipExpandGrants, 'skip_expand_grants'),
+    ...targetedResources(payload.targetedSyncResources),
   };
+}
+
+/** `targeted_sync_resources`: each must name its resource type and id (the parent is optional). */
+function targetedResources(v: unknown): Pick<SyncOptions, 'targetedResources'> {
+  if (v === undefined || v === null) return {};
+  if (!Array.isArray(v)) throw malformed(TASK, 'targeted_sync_resources is not a list');
+  const resources = v.map((r, i) => readResource(TASK, r, `targeted_sync_resources[${i}]`));
+  return resources.length > 0 ? { targetedResources: resources } : {};
 }
 
 const openC1zWriter: OpenSyncStore = (o) => C1zWriter.create(o);
@@ -66,9 +81,6 @@ export function fullSync(deps: FullSyncDeps): TaskHandler {
     classify,
     async run(payload: TaskPayload, ctx: TaskContext): Promise<TaskOutcome> {
       const options = readSyncOptions(payload, deps.syncResourceTypeIds);
-      if (Array.isArray(payload.targetedSyncResources) && payload.targetedSyncResources.length > 0) {
-        ctx.log.warn('targeted sync is not supported, running a full sync');
-      }
       const { signal, log, clock } = ctx;
       // Temp file first, then the initial heartbeat (control-plane.md §5.2 steps 1-2).
       const path = await createTempFile(deps.tempDir);

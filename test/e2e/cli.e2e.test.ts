@@ -111,14 +111,21 @@ describe('capabilities', () => {
         'CAPABILITY_PROVISION',
         'CAPABILITY_RESOURCE_DELETE',
         'CAPABILITY_SYNC',
+        'CAPABILITY_TARGETED_SYNC',
+        'CAPABILITY_SERVICE_MODE_TARGETED_SYNC',
       ].sort(),
     );
     const byType = Object.fromEntries(
       caps.resourceTypeCapabilities.map((r) => [r.resourceType.id, [...r.capabilities].sort()]),
     );
-    const syncProvision = ['CAPABILITY_PROVISION', 'CAPABILITY_SYNC'];
+    const syncProvision = ['CAPABILITY_PROVISION', 'CAPABILITY_SYNC', 'CAPABILITY_TARGETED_SYNC'];
     expect(byType).toEqual({
-      user: ['CAPABILITY_ACCOUNT_PROVISIONING', 'CAPABILITY_RESOURCE_DELETE', 'CAPABILITY_SYNC'],
+      user: [
+        'CAPABILITY_ACCOUNT_PROVISIONING',
+        'CAPABILITY_RESOURCE_DELETE',
+        'CAPABILITY_SYNC',
+        'CAPABILITY_TARGETED_SYNC',
+      ],
       group: syncProvision,
       team: syncProvision,
       role: syncProvision,

@@ -57,12 +57,20 @@ describe('service mode start-up', () => {
         [...(c.capabilities ?? [])].sort(),
       ]),
     );
+    const targetable = ['CAPABILITY_PROVISION', 'CAPABILITY_SYNC', 'CAPABILITY_TARGETED_SYNC'];
     expect(perType).toEqual({
-      user: ['CAPABILITY_ACCOUNT_PROVISIONING', 'CAPABILITY_RESOURCE_DELETE', 'CAPABILITY_SYNC'],
-      group: ['CAPABILITY_PROVISION', 'CAPABILITY_SYNC'],
-      team: ['CAPABILITY_PROVISION', 'CAPABILITY_SYNC'],
-      role: ['CAPABILITY_PROVISION', 'CAPABILITY_SYNC'],
+      user: [
+        'CAPABILITY_ACCOUNT_PROVISIONING',
+        'CAPABILITY_RESOURCE_DELETE',
+        'CAPABILITY_SYNC',
+        'CAPABILITY_TARGETED_SYNC',
+      ],
+      group: targetable,
+      team: targetable,
+      role: targetable,
     });
+    // Connector-level only, as the SDK advertises it when any type has a targeted syncer.
+    expect(meta.capabilities?.connectorCapabilities).toContain('CAPABILITY_SERVICE_MODE_TARGETED_SYNC');
     const fields = meta.accountCreationSchema?.fieldMap ?? {};
     const summary = Object.fromEntries(
       Object.entries(fields).map(([k, f]) => [k, { required: f.required === true, order: f.order }]),

@@ -26,7 +26,7 @@ import {
 export type FakeMethod = 'list' | 'entitlements' | 'grants' | 'typeGrants';
 
 export interface FakeCall {
-  readonly method: FakeMethod | 'validate';
+  readonly method: FakeMethod | 'validate' | 'get';
   readonly resourceTypeId?: string;
   /** The resource (entitlements, grants) or the parent (list), as `type:id`. */
   readonly resourceId?: string;
@@ -84,6 +84,7 @@ export class FakeConnector implements Connector {
   readonly #extraSyncers: ResourceSyncer[] = [];
   readonly #intercepts: { method: FakeMethod; typeId: string; fn: Intercept }[] = [];
   readonly #typeGrantTypes = new Set<string>();
+  readonly #getterTypes = new Set<string>();
   readonly #hooks: ((call: FakeCall, signal: AbortSignal) => void | Promise<void>)[] = [];
 
   addUser(id: string, f: Partial<Omit<FakeUser, 'id'>> = {}): this {
@@ -129,6 +130,11 @@ export class FakeConnector implements Connector {
   /** Grants of this type come from one `typeGrants` listing instead of one per resource. */
   useTypeGrants(resourceTypeId: string): this {
     this.#typeGrantTypes.add(resourceTypeId);
+    return this;
+  }
+  /** This type can fetch one resource by id (`get`), so it can be the target of a targeted sync. */
+  useGet(...resourceTypeIds: string[]): this {
+    for (const id of resourceTypeIds) this.#getterTypes.add(id);
     return this;
   }
   /** Rewrites every page a method returns for a type (fault injection). */
@@ -192,9 +198,27 @@ export class FakeConnector implements Connector {
           this.#page('entitlements', type.id, resourceKey(r.id), req, () => eager(f.entitlements(r))),
         grants: (r, req) => this.#page('grants', type.id, resourceKey(r.id), req, () => eager(f.grants(r))),
       };
-      if (!this.#typeGrantTypes.has(type.id)) return syncer;
+      const withGet = this.#getterTypes.has(type.id)
+        ? {
+            get: async (id: ResourceId, _parent: ResourceId | undefined, o: { signal: AbortSignal }) => {
+              await this.#record(
+                { method: 'get', resourceTypeId: type.id, resourceId: resourceKey(id) },
+                o.signal,
+              );
+              return f
+                .list()
+                .map((r) => r())
+                .find((r) => r.id.resource === id.resource);
+            },
+          }
+        : {};
+      if (!this.#typeGrantTypes.has(type.id)) return { ...syncer, ...withGet };
       const all = () => eager(f.list().flatMap((r) => f.grants(r())));
-      return { ...syncer, typeGrants: (req) => this.#page('typeGrants', type.id, undefined, req, all) };
+      return {
+        ...syncer,
+        ...withGet,
+        typeGrants: (req) => this.#page('typeGrants', type.id, undefined, req, all),
+      };
     };
     return [
       build(userType, {

@@ -47,10 +47,27 @@ describe('Fivetran syncers', () => {
   it('declares the four resource types with their traits and capabilities', () => {
     const caps = reg.capabilities().resourceTypeCapabilities.map((c) => [c.resourceType.id, c.capabilities]);
     expect(caps).toEqual([
-      ['group', ['CAPABILITY_SYNC', 'CAPABILITY_PROVISION']],
-      ['role', ['CAPABILITY_SYNC', 'CAPABILITY_PROVISION']],
-      ['team', ['CAPABILITY_SYNC', 'CAPABILITY_PROVISION']],
-      ['user', ['CAPABILITY_SYNC', 'CAPABILITY_ACCOUNT_PROVISIONING', 'CAPABILITY_RESOURCE_DELETE']],
+      ['group', ['CAPABILITY_SYNC', 'CAPABILITY_TARGETED_SYNC', 'CAPABILITY_PROVISION']],
+      ['role', ['CAPABILITY_SYNC', 'CAPABILITY_TARGETED_SYNC', 'CAPABILITY_PROVISION']],
+      ['team', ['CAPABILITY_SYNC', 'CAPABILITY_TARGETED_SYNC', 'CAPABILITY_PROVISION']],
+      [
+        'user',
+        [
+          'CAPABILITY_SYNC',
+          'CAPABILITY_TARGETED_SYNC',
+          'CAPABILITY_ACCOUNT_PROVISIONING',
+          'CAPABILITY_RESOURCE_DELETE',
+        ],
+      ],
+    ]);
+    // Sorted by enum value, as the SDK sorts the connector-level list (11 and 13 last).
+    expect(reg.capabilities().connectorCapabilities).toEqual([
+      'CAPABILITY_PROVISION',
+      'CAPABILITY_SYNC',
+      'CAPABILITY_ACCOUNT_PROVISIONING',
+      'CAPABILITY_RESOURCE_DELETE',
+      'CAPABILITY_TARGETED_SYNC',
+      'CAPABILITY_SERVICE_MODE_TARGETED_SYNC',
     ]);
     expect(reg.syncer('user').resourceType).toEqual({
       id: 'user',

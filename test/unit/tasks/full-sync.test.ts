@@ -71,6 +71,25 @@ describe('sync_full task', () => {
     });
   });
 
+  it('runs a partial sync when the task names targeted_sync_resources, and refuses a target without an id', async () => {
+    const { handler, ctx, uploaded, order } = setup();
+    await handler.run({ targetedSyncResources: [{ id: { resourceType: 'team', resource: 't1' } }] }, ctx);
+    const { run, types } = await readUpload(uploaded[0]!.bytes);
+    // A fresh upload file holds no full sync to name as parent.
+    expect(run).toMatchObject({ syncType: 'partial', parentSyncId: '', supportsDiff: false });
+    expect(types.sort()).toEqual(['team', 'user']);
+    const bad = handler.run({ targetedSyncResources: [{ id: { resourceType: 'team' } }] }, ctx);
+    await expect(bad).rejects.toMatchObject({
+      code: Code.INVALID_ARGUMENT,
+      message: 'baton-fivetran: malformed sync task: missing targeted_sync_resources[0].id.resource',
+    });
+    expect(handler.classify(await bad.catch((e: unknown) => e))).toBe(true);
+    await expect(handler.run({ targetedSyncResources: 'team:t1' }, ctx)).rejects.toMatchObject({
+      message: 'baton-fivetran: malformed sync task: targeted_sync_resources is not a list',
+    });
+    expect(order).toEqual(['heartbeats', 'upload']);
+  });
+
   it('rejects malformed options before heartbeating', async () => {
     const { conn, handler, ctx, order } = setup();
     await expect(handler.run({ syncResourceTypeIds: 'user' }, ctx)).rejects.toMatchObject({

@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { C1zReader, C1zWriter } from '../../../src/c1z/index.js';
+import type { SyncType } from '../../../src/connector/index.js';
+import { FakeClock, team, teamType, user, userType } from './fixtures.js';
+
+let dir: string;
+let path: string;
+let clock: FakeClock;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'c1z-partial-'));
+  path = join(dir, 'sync.c1z');
+  clock = new FakeClock(new Date(2026, 0, 15, 12, 0, 0).getTime());
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes one finished sync of `type` holding `n` users, into a fresh file or added to `path`. */
+async function writeSync(type: SyncType, n: number, append: boolean): Promise<string> {
+  const w = append ? await C1zWriter.appendTo({ path, clock }) : C1zWriter.create({ path, clock });
+  const id = w.startSync(type);
+  w.putResourceTypes([userType, teamType]);
+  w.putResources(Array.from({ length: n }, (_, i) => user(i + 1)));
+  w.endSync();
+  await w.finish();
+  clock.nowMs += 60_000;
+  return id;
+}
+
+const runs = async () => {
+  const reader = await C1zReader.open(path);
+  try {
+    return reader.syncRuns().map((r) => ({ id: r.syncId, type: r.syncType, parent: r.parentSyncId }));
+  } finally {
+    await reader.close();
+  }
+};
+
+describe('partial syncs in a c1z', () => {
+  it('have no parent in a fresh file (a service-mode upload), like a full sync', async () => {
+    const partial = await writeSync('partial', 1, false);
+    expect(await runs()).toEqual([{ id: partial, type: 'partial', parent: '' }]);
+  });
+
+  it('added to a file, name its latest finished full sync as parent and keep the syncs already there', async () => {
+    const older = await writeSync('full', 3, false);
+    const full = await writeSync('full', 2, true);
+    const first = await writeSync('partial', 1, true);
+    // A later partial still points at the full sync, not at the partial before it.
+    const second = await writeSync('partial', 1, true);
+    expect(await runs()).toEqual([
+      { id: older, type: 'full', parent: '' },
+      { id: full, type: 'full', parent: '' },
+      { id: first, type: 'partial', parent: full },
+      { id: second, type: 'partial', parent: full },
+    ]);
+    const reader = await C1zReader.open(path);
+    try {
+      // Each sync keeps its own rows and correct stats.
+      expect(reader.stats({ syncId: full }).resources).toBe(2);
+      expect(reader.stats({ syncId: second }).resources).toBe(1);
+      expect([...reader.resources({ syncId: older, resourceTypeId: 'user' })]).toHaveLength(3);
+      expect(reader.latestFinishedSync('full')?.syncId).toBe(full);
+    } finally {
+      await reader.close();
+    }
+  });
+
+  it('leave the file as it was when the added sync is aborted', async () => {
+    const full = await writeSync('full', 2, false);
+    const w = await C1zWriter.appendTo({ path, clock });
+    w.startSync('partial');
+    w.putResources([team(1)]);
+    w.abort();
+    expect(await runs()).toEqual([{ id: full, type: 'full', parent: '' }]);
+  });
+
+  it('refuse to add to a file that is not a c1z, naming it', async () => {
+    writeFileSync(path, 'not a c1z');
+    await expect(C1zWriter.appendTo({ path, clock })).rejects.toThrow(/not a c1z file/);
+  });
+});
