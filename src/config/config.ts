@@ -49,6 +49,8 @@ export interface Config {
     readonly baseUrl: string;
     readonly concurrency: number;
     readonly timeoutMs: number;
+    /** A list longer than this (in pages of 1000) is taken as endless paging. */
+    readonly maxListItems: number;
   };
   readonly sync: {
     readonly file: string;

@@ -182,6 +182,7 @@ export function loadConfig(input: LoadConfigInput): Config {
       baseUrl,
       concurrency: get<number>('fivetran-concurrency'),
       timeoutMs: httpTimeoutMs,
+      maxListItems: get<number>('fivetran-max-list-items'),
     }),
     sync: Object.freeze({
       file: get<string>('file'),

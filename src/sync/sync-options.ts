@@ -12,6 +12,11 @@ export interface SyncOptions {
   readonly skipExpandGrants?: boolean;
   /** Page size asked of the connector (a hint; connectors may cap it). */
   readonly pageSize?: number;
+  /**
+   * Pages one listing may take; a longer listing fails the sync as endless (default 10,000). Derive it from
+   * what the source can hold: its largest list divided by its page size.
+   */
+  readonly maxPagesPerListing?: number;
 }
 
 export interface CompiledSyncOptions {
@@ -20,11 +25,13 @@ export interface CompiledSyncOptions {
   readonly skipGrants: boolean;
   readonly skipExpandGrants: boolean;
   readonly pageSize: number;
+  readonly maxPagesPerListing: number;
   readonly concurrency: number;
 }
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_MAX_PAGES_PER_LISTING = 10_000;
 const MAX_PAGE_SIZE = 10_000;
 const MAX_CONCURRENCY = 64;
 
@@ -33,6 +40,10 @@ export function compileSyncOptions(options: SyncOptions, concurrency?: number): 
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     throw invalidArgument(`baton-fivetran: sync option pageSize must be an integer 1..${MAX_PAGE_SIZE}`);
+  }
+  const maxPagesPerListing = options.maxPagesPerListing ?? DEFAULT_MAX_PAGES_PER_LISTING;
+  if (!Number.isInteger(maxPagesPerListing) || maxPagesPerListing < 1) {
+    throw invalidArgument('baton-fivetran: sync option maxPagesPerListing must be a positive integer');
   }
   const workers = concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(workers) || workers < 1 || workers > MAX_CONCURRENCY) {
@@ -45,6 +56,7 @@ export function compileSyncOptions(options: SyncOptions, concurrency?: number): 
     skipGrants: options.skipGrants === true,
     skipExpandGrants: options.skipExpandGrants === true,
     pageSize,
+    maxPagesPerListing,
     concurrency: workers,
   };
 }

@@ -11,7 +11,13 @@ import type { OpenSyncStore, SyncFileStore, TaskDeps } from './task-deps.js';
 
 type FullSyncDeps = Pick<
   TaskDeps,
-  'registry' | 'tempDir' | 'syncConcurrency' | 'syncResourceTypeIds' | 'openSyncStore' | 'onSyncUploaded'
+  | 'registry'
+  | 'tempDir'
+  | 'syncConcurrency'
+  | 'syncMaxPagesPerListing'
+  | 'syncResourceTypeIds'
+  | 'openSyncStore'
+  | 'onSyncUploaded'
 >;
 
 const TASK = 'sync';
@@ -65,7 +71,10 @@ export function fullSync(deps: FullSyncDeps): TaskHandler {
   return {
     classify,
     async run(payload: TaskPayload, ctx: TaskContext): Promise<TaskOutcome> {
-      const options = readSyncOptions(payload, deps.syncResourceTypeIds);
+      const options = {
+        ...readSyncOptions(payload, deps.syncResourceTypeIds),
+        ...(deps.syncMaxPagesPerListing ? { maxPagesPerListing: deps.syncMaxPagesPerListing } : {}),
+      };
       if (Array.isArray(payload.targetedSyncResources) && payload.targetedSyncResources.length > 0) {
         ctx.log.warn('targeted sync is not supported, running a full sync');
       }
