@@ -1,3 +1,4 @@
+import type { UnknownEnvVar } from './unknown-env.js';
 import type { Secret } from './secret.js';
 
 export type RunMode = 'service' | 'one-shot';
@@ -74,5 +75,7 @@ export interface Config {
     /** NO_PROXY or no_proxy, as written. */
     readonly noProxy?: string;
   };
+  /** `BATON_*` variables in the environment that no setting reads: logged once at start as likely typos. */
+  readonly unknownEnv: readonly UnknownEnvVar[];
   readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly format: 'json' | 'console' };
 }

@@ -5,3 +5,4 @@ export * from './config-error.js';
 export * from './argv.js';
 export * from './load-config.js';
 export * from './help.js';
+export * from './unknown-env.js';

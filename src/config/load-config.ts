@@ -9,6 +9,7 @@ import { readNetworkSettings } from './network-settings.js';
 import { checkBaseUrl, checkClientId, checkClientSecret, parseListenAddress } from './checks.js';
 import { readProvisioningAction } from './provisioning-action.js';
 import type { Config, RunMode } from './config.js';
+import { unknownBatonEnv } from './unknown-env.js';
 
 export interface LoadConfigInput {
   /** Flag name → raw string, as parsed from argv. */
@@ -85,14 +86,28 @@ const readConfigFile = (env: LoadConfigInput['env'], cwd: string): Record<string
   } catch (err) {
     throw new ConfigError(`cannot read config file $BATON_CONFIG_PATH "${path}": ${(err as Error).message}`);
   }
-  const doc = yaml.load(text) ?? {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) {
+  let doc: unknown;
+  try {
+    doc = yaml.load(text) ?? {};
+  } catch (err) {
+    throw new ConfigError(`config file "${path}": ${describeYamlError(err)}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ConfigError(`config file "${path}" must hold a mapping of setting names to values`);
   }
   for (const key of Object.keys(doc)) {
     if (!fieldByFlag.has(key)) throw new ConfigError(`config file "${path}": unknown setting "${key}"`);
   }
   return doc as Record<string, unknown>;
+};
+
+/** One line for a YAML parse error: js-yaml's own message adds a multi-line source excerpt. */
+const describeYamlError = (err: unknown): string => {
+  if (err instanceof yaml.YAMLException) {
+    const where = err.mark ? `line ${err.mark.line + 1}, column ${err.mark.column + 1}: ` : '';
+    return `${where}${err.reason}`;
+  }
+  return err instanceof Error ? err.message : String(err);
 };
 
 /** Merges defaults < config file < environment < flags, validates, and returns a frozen Config. */
@@ -197,6 +212,7 @@ export function loadConfig(input: LoadConfigInput): Config {
       opsListen: opsAddress ? parseListenAddress(opsAddress, label('ops-listen-address')) : undefined,
     }),
     network,
+    unknownEnv: Object.freeze(unknownBatonEnv(input.env)),
     log: Object.freeze({
       level: get<string>('log-level') as Config['log']['level'],
       format: logFormat as 'json' | 'console',
