@@ -24,6 +24,7 @@ import { prepareWriterStatements, type WriterStatements } from './writer-stateme
 import { sqliteTime } from './sqlite-time.js';
 import { computeSyncStats, syncStatsJson } from './sync-stats.js';
 import { SyncRunReads } from './sync-run-reads.js';
+import { rollbackIfActive, storageError } from './storage-errors.js';
 
 export interface C1zWriterOptions {
   /** Where the finished c1z goes. Nothing is written there until `finish` succeeds. */
@@ -222,7 +223,7 @@ export class C1zWriter implements SyncStore {
 
   endSync(): void {
     this.#expect(['syncing'], 'end sync');
-    this.#transaction(() => {
+    this.#transaction('end sync', () => {
       this.#db
         .prepare('update v1_sync_runs set ended_at = ? where sync_id = ? and ended_at is null')
         .run(sqliteTime(this.#clock.now()), this.#syncId);
@@ -255,9 +256,7 @@ export class C1zWriter implements SyncStore {
     } catch (err) {
       this.#state = 'aborted';
       if (finishSignal.aborted) throw finishSignal.reason;
-      throw isBatonError(err)
-        ? err
-        : internal(`baton-fivetran: finish c1z ${this.path}: ${String(err)}`, { cause: err });
+      throw storageError(err, `finish c1z ${this.path}`, dirname(this.path));
     } finally {
       if (this.#db.isOpen) this.#db.close();
       rmSync(this.#workDir, { recursive: true, force: true });
@@ -294,19 +293,19 @@ export class C1zWriter implements SyncStore {
     this.#expect(['syncing'], action);
     if (items.length === 0) return;
     const discoveredAt = sqliteTime(this.#clock.now());
-    this.#transaction(() => {
+    this.#transaction(action, () => {
       for (const item of items) put(item, discoveredAt);
     });
   }
 
-  #transaction(fn: () => void): void {
+  #transaction(action: string, fn: () => void): void {
     this.#db.exec('begin');
     try {
       fn();
       this.#db.exec('commit');
     } catch (err) {
-      this.#db.exec('rollback');
-      throw err;
+      rollbackIfActive(this.#db);
+      throw storageError(err, `${action} in c1z ${this.path}`, dirname(this.#workDir));
     }
   }
 

@@ -5,6 +5,7 @@ import { C1zWriter } from '../c1z/index.js';
 import type { Config } from '../config/index.js';
 import type { ConnectorRegistry } from '../connector/index.js';
 import { failedPrecondition } from '../connector/index.js';
+import { syncPagesPerListing } from '../fivetran/index.js';
 import { runSync, type SyncProgressEvent, type SyncSummary } from '../sync/index.js';
 
 const PROGRESS_INTERVAL_MS = 1000;
@@ -51,6 +52,7 @@ export async function runOneShot(o: {
         resourceTypeIds: [...o.config.sync.resourceTypeIds],
         skipEntitlementsAndGrants: o.config.sync.skipEntitlementsAndGrants,
         ...(targets.length > 0 ? { targetedResources: targets } : {}),
+        maxPagesPerListing: syncPagesPerListing(o.config.fivetran.maxListItems),
       },
       signal: o.signal,
       log,

@@ -50,6 +50,9 @@ export async function runCli(argv: readonly string[], io: CliIo, shutdown: Abort
       requireCredentials: true,
     });
     const log = createLogger({ level: config.log.level, format: config.log.format });
+    for (const { name, closest } of config.unknownEnv) {
+      log.warn({ envVar: name, closest }, 'ignoring an unknown BATON_ environment variable (a typo?)');
+    }
     if (config.mode === 'service') return await runService({ config, log, version, shutdown, io });
     const registry = buildRegistry({ config, log, version });
     const action = config.provisioningAction;

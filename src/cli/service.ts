@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { systemClock, toBatonError, codeName } from '../connector/index.js';
 import { GrpcBatonClient, TaskLoop, startupHello, type TaskLoopMetrics } from '../control-plane/index.js';
+import { syncPagesPerListing } from '../fivetran/index.js';
 import { createMetrics, OpsServer, type Metrics } from '../ops/index.js';
 import { createTaskHandlers } from '../tasks/index.js';
 import type { CliIo } from './cli-io.js';
@@ -54,6 +55,7 @@ export async function runService(o: {
       provisioningEnabled: config.sync.provisioning,
       tempDir,
       syncConcurrency: config.fivetran.concurrency,
+      syncMaxPagesPerListing: syncPagesPerListing(config.fivetran.maxListItems),
       syncResourceTypeIds: config.sync.resourceTypeIds,
       onSyncUploaded: (summary) => {
         // A targeted (partial) sync holds a few resources: it says nothing about the account's size.

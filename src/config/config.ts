@@ -1,3 +1,4 @@
+import type { UnknownEnvVar } from './unknown-env.js';
 import type { Secret } from './secret.js';
 import type { ResourceRef } from './resource-bid.js';
 
@@ -50,6 +51,8 @@ export interface Config {
     readonly baseUrl: string;
     readonly concurrency: number;
     readonly timeoutMs: number;
+    /** A list longer than this (in pages of 1000) is taken as endless paging. */
+    readonly maxListItems: number;
   };
   readonly sync: {
     readonly file: string;
@@ -75,5 +78,7 @@ export interface Config {
     /** NO_PROXY or no_proxy, as written. */
     readonly noProxy?: string;
   };
+  /** `BATON_*` variables in the environment that no setting reads: logged once at start as likely typos. */
+  readonly unknownEnv: readonly UnknownEnvVar[];
   readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly format: 'json' | 'console' };
 }

@@ -6,3 +6,4 @@ export * from './argv.js';
 export * from './load-config.js';
 export * from './help.js';
 export * from './resource-bid.js';
+export * from './unknown-env.js';

@@ -10,6 +10,7 @@ import { checkBaseUrl, checkClientId, checkClientSecret, parseListenAddress } fr
 import { readProvisioningAction } from './provisioning-action.js';
 import { parseResourceBid } from './resource-bid.js';
 import type { Config, RunMode } from './config.js';
+import { unknownBatonEnv } from './unknown-env.js';
 
 export interface LoadConfigInput {
   /** Flag name → raw string, as parsed from argv. */
@@ -86,14 +87,28 @@ const readConfigFile = (env: LoadConfigInput['env'], cwd: string): Record<string
   } catch (err) {
     throw new ConfigError(`cannot read config file $BATON_CONFIG_PATH "${path}": ${(err as Error).message}`);
   }
-  const doc = yaml.load(text) ?? {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) {
+  let doc: unknown;
+  try {
+    doc = yaml.load(text) ?? {};
+  } catch (err) {
+    throw new ConfigError(`config file "${path}": ${describeYamlError(err)}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ConfigError(`config file "${path}" must hold a mapping of setting names to values`);
   }
   for (const key of Object.keys(doc)) {
     if (!fieldByFlag.has(key)) throw new ConfigError(`config file "${path}": unknown setting "${key}"`);
   }
   return doc as Record<string, unknown>;
+};
+
+/** One line for a YAML parse error: js-yaml's own message adds a multi-line source excerpt. */
+const describeYamlError = (err: unknown): string => {
+  if (err instanceof yaml.YAMLException) {
+    const where = err.mark ? `line ${err.mark.line + 1}, column ${err.mark.column + 1}: ` : '';
+    return `${where}${err.reason}`;
+  }
+  return err instanceof Error ? err.message : String(err);
 };
 
 /** Merges defaults < config file < environment < flags, validates, and returns a frozen Config. */
@@ -183,6 +198,7 @@ export function loadConfig(input: LoadConfigInput): Config {
       baseUrl,
       concurrency: get<number>('fivetran-concurrency'),
       timeoutMs: httpTimeoutMs,
+      maxListItems: get<number>('fivetran-max-list-items'),
     }),
     sync: Object.freeze({
       file: get<string>('file'),
@@ -206,6 +222,7 @@ export function loadConfig(input: LoadConfigInput): Config {
       opsListen: opsAddress ? parseListenAddress(opsAddress, label('ops-listen-address')) : undefined,
     }),
     network,
+    unknownEnv: Object.freeze(unknownBatonEnv(input.env)),
     log: Object.freeze({
       level: get<string>('log-level') as Config['log']['level'],
       format: logFormat as 'json' | 'console',

@@ -77,6 +77,16 @@ export const fields = [
     description: 'Parallel Fivetran requests during a sync (also how many resources are listed at once)',
   },
   {
+    flag: 'fivetran-max-list-items',
+    kind: 'int',
+    default: 200_000,
+    min: 1000,
+    max: 100_000_000,
+    group: 'fivetran',
+    description:
+      "Most items one Fivetran list may hold (users, teams, a team's members); a list paging past it fails the sync as endless",
+  },
+  {
     flag: 'http-timeout-seconds',
     kind: 'int',
     default: 300,

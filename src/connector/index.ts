@@ -8,3 +8,4 @@ export * from './registry.js';
 export * from './clock.js';
 export * from './proto.js';
 export * from './sync-store.js';
+export * from './listing-guard.js';

@@ -82,7 +82,10 @@ export class FivetranApi {
   constructor(readonly client: FivetranClient) {}
 
   accountInfo(o: CallOptions): Promise<FivetranAccountInfo> {
-    return this.#required(this.client.request({ method: 'GET', endpoint: '/v1/account/info', ...o }));
+    const shape = { kind: 'object', idKey: 'account_id' } as const;
+    return this.#required(
+      this.client.request({ method: 'GET', endpoint: '/v1/account/info', shape, signal: o.signal }),
+    );
   }
 
   listUsers(o: PageOptions): Promise<ApiPage<FivetranUser>> {
@@ -99,21 +102,22 @@ export class FivetranApi {
     return this.client.page({ endpoint: '/v1/teams', ...o });
   }
   listAllRoles(o: CallOptions): Promise<FivetranRole[]> {
-    return this.client.all({ endpoint: '/v1/roles', ...o });
+    return this.client.all({ endpoint: '/v1/roles', idKey: 'name', ...o });
   }
   /** Full user objects whose `role` is the role on this group (empty: access through the account role). */
   listGroupUsers(groupId: string, o: PageOptions): Promise<ApiPage<FivetranUser>> {
     return this.client.page({ endpoint: '/v1/groups/{groupId}/users', params: { groupId }, ...o });
   }
   listTeamUsers(teamId: string, o: PageOptions): Promise<ApiPage<FivetranTeamUser>> {
-    return this.client.page({ endpoint: '/v1/teams/{teamId}/users', params: { teamId }, ...o });
+    const endpoint = '/v1/teams/{teamId}/users';
+    return this.client.page({ endpoint, params: { teamId }, idKey: 'user_id', ...o });
   }
   listTeamGroups(teamId: string, o: PageOptions): Promise<ApiPage<FivetranMembership>> {
     return this.client.page({ endpoint: '/v1/teams/{teamId}/groups', params: { teamId }, ...o });
   }
 
   getUser(userId: string, o: CallOptions): Promise<FivetranUser | undefined> {
-    return this.#optional(this.#call('GET', '/v1/users/{userId}', { userId }, o));
+    return this.#optional(this.#read('/v1/users/{userId}', { userId }, 'id', o));
   }
   inviteUser(body: InviteUserBody, o: CallOptions): Promise<FivetranUser> {
     return this.#required(this.client.request({ method: 'POST', endpoint: '/v1/users', body, ...o }));
@@ -137,7 +141,7 @@ export class FivetranApi {
   }
 
   getTeam(teamId: string, o: CallOptions): Promise<FivetranTeam | undefined> {
-    return this.#optional(this.#call('GET', '/v1/teams/{teamId}', { teamId }, o));
+    return this.#optional(this.#read('/v1/teams/{teamId}', { teamId }, 'id', o));
   }
   patchTeam(
     teamId: string,
@@ -151,7 +155,8 @@ export class FivetranApi {
   }
 
   getTeamUser(teamId: string, userId: string, o: CallOptions): Promise<FivetranTeamUser | undefined> {
-    return this.#optional(this.#call('GET', '/v1/teams/{teamId}/users/{userId}', { teamId, userId }, o));
+    const endpoint = '/v1/teams/{teamId}/users/{userId}';
+    return this.#optional(this.#read(endpoint, { teamId, userId }, 'user_id', o));
   }
   addTeamUser(teamId: string, userId: string, role: string, o: CallOptions): Promise<void> {
     const body = { user_id: userId, role };
@@ -208,7 +213,14 @@ export class FivetranApi {
     const owner = kind === 'user' ? '/v1/users/{userId}' : '/v1/teams/{teamId}';
     const params: Record<string, string> = { [`${kind}Id`]: id };
     if (groupId === undefined) return this.#call(method, `${owner}/groups`, params, o, body);
+    if (method === 'GET') return this.#read(`${owner}/groups/{groupId}`, { ...params, groupId }, 'id', o);
     return this.#call(method, `${owner}/groups/{groupId}`, { ...params, groupId }, o, body);
+  }
+
+  /** A GET of one object, which must carry `idKey`. */
+  #read<T>(endpoint: string, params: Record<string, string>, idKey: string, o: CallOptions) {
+    const shape = { kind: 'object', idKey } as const;
+    return this.client.request<T>({ method: 'GET', endpoint, params, shape, signal: o.signal });
   }
 
   #call<T>(

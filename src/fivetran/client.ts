@@ -2,9 +2,10 @@ import type { Agent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import got, { type Response } from 'got';
 import type { Logger } from 'pino';
-import { cancelled, internal, systemClock } from '../connector/index.js';
+import { cancelled, internal, ListingGuard, maxPagesFor, systemClock } from '../connector/index.js';
 import type { Clock, RateLimitInfo } from '../connector/index.js';
 import { backoffMs, parseRetryAfterMs } from './backoff.js';
+import { malformedResponse, readEnvelope, type ReadShape } from './envelope.js';
 import { fivetranHttpError, fivetranNetworkError, type FivetranApiError } from './errors.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -46,6 +47,8 @@ export interface FivetranClientOptions {
   readonly metrics?: FivetranClientMetrics;
   /** HTTPS_PROXY / NO_PROXY routing; absent means direct connections. */
   readonly proxy?: OutboundAgents;
+  /** Most items one list may hold (default 200,000); `pages()` stops a longer list as endless. */
+  readonly maxListItems?: number;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -58,6 +61,8 @@ export interface RequestSpec {
   readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
   readonly body?: unknown;
   readonly signal: AbortSignal;
+  /** What a GET's `data` must hold; any 200 to a GET must be a `Success` envelope in any case. */
+  readonly shape?: ReadShape;
 }
 
 export interface ApiPage<T> {
@@ -72,9 +77,14 @@ export interface PageSpec {
   readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
   readonly cursor?: string;
   readonly signal: AbortSignal;
+  /** The field every item must carry and that identifies it (default `id`). */
+  readonly idKey?: string;
 }
 
-const PAGE_LIMIT = 1000;
+/** Items per page asked of Fivetran (its maximum). */
+export const PAGE_LIMIT = 1000;
+/** Default for `maxListItems`: four times the largest Fivetran accounts we know of. */
+export const DEFAULT_MAX_LIST_ITEMS = 200_000;
 
 const header = (res: Response<string>, name: string): string | undefined => {
   const v = res.headers[name];
@@ -146,7 +156,14 @@ export class FivetranClient {
           maxMs: this.#maxWaitMs,
           random: this.#random,
         });
-      const reason = status === undefined ? 'network' : status === 429 ? 'rate_limited' : `http_${status}`;
+      const reason =
+        status === undefined
+          ? 'network'
+          : status === 429
+            ? 'rate_limited'
+            : status < 300
+              ? 'malformed'
+              : `http_${status}`;
       this.#o.metrics?.onRetry?.(reason);
       log.warn(
         { endpoint: spec.endpoint, attempt: attempt + 1, httpStatus: status, waitMs, err },
@@ -165,16 +182,21 @@ export class FivetranClient {
     }
   }
 
-  /** One page of a collection, `limit=1000`. A `next_cursor` equal to the cursor sent is refused. */
+  /**
+   * One page of a collection, `limit=1000`. A page without an `items` list, or with an item lacking its id,
+   * fails (retryably) rather than reading as empty; a `next_cursor` equal to the cursor sent is refused.
+   */
   async page<T>(spec: PageSpec): Promise<ApiPage<T>> {
-    const data = await this.request<{ items?: unknown; next_cursor?: unknown }>({
+    const data = await this.request<{ items: T[]; next_cursor?: string | null }>({
       method: 'GET',
       endpoint: spec.endpoint,
       params: spec.params,
       query: { ...spec.query, limit: PAGE_LIMIT, cursor: spec.cursor },
       signal: spec.signal,
+      shape: { kind: 'list', idKey: spec.idKey ?? 'id' },
     });
-    const items = Array.isArray(data?.items) ? (data.items as T[]) : [];
+    // The shape check guarantees data.items; `?? []` only satisfies the type.
+    const items = data?.items ?? [];
     const next =
       typeof data?.next_cursor === 'string' && data.next_cursor !== '' ? data.next_cursor : undefined;
     if (next !== undefined && next === spec.cursor) {
@@ -185,12 +207,21 @@ export class FivetranClient {
     return { items, nextCursor: next };
   }
 
-  /** Every page of a collection in turn; a cursor seen before is refused instead of looping. */
+  /**
+   * Every page of a collection in turn. A list that does not end fails: a cursor seen before, a page of
+   * items all listed before, or more pages than `maxListItems` fill.
+   */
   async *pages<T>(spec: Omit<PageSpec, 'cursor'>): AsyncGenerator<T[]> {
     const seen = new Set<string>();
+    const idKey = spec.idKey ?? 'id';
+    const guard = new ListingGuard(
+      `baton-fivetran: GET ${spec.endpoint}`,
+      maxPagesFor(this.#o.maxListItems ?? DEFAULT_MAX_LIST_ITEMS, PAGE_LIMIT),
+    );
     let cursor: string | undefined;
     do {
       const p: ApiPage<T> = await this.page<T>({ ...spec, cursor });
+      guard.check(p.items.map((item) => String((item as Record<string, unknown>)[idKey])));
       yield p.items;
       cursor = p.nextCursor;
       if (cursor !== undefined) {
@@ -261,7 +292,12 @@ export class FivetranClient {
         resetAt: status === 429 ? new Date(now + (retryAfterMs ?? 60_000)) : undefined,
       };
     }
-    if (status >= 200 && status < 300) return { ok: true, data: parseSuccess(res.body, action) };
+    if (status >= 200 && status < 300) {
+      if (spec.method !== 'GET') return { ok: true, data: parseSuccess(res.body, action) };
+      const read = readEnvelope(res.body, header(res, 'content-type'), spec.shape);
+      if ('data' in read) return { ok: true, data: read.data };
+      return { ok: false, err: malformedResponse(action, spec.endpoint, read.problem, read.fivetranCode) };
+    }
     const err = fivetranHttpError({
       method: spec.method,
       action,

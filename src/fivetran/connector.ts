@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { systemClock } from '../connector/index.js';
+import { maxPagesFor, systemClock } from '../connector/index.js';
 import type {
   CallOptions,
   Clock,
@@ -11,6 +11,7 @@ import type {
 import { FivetranApi } from './api.js';
 import {
   FivetranClient,
+  PAGE_LIMIT,
   type FivetranClientMetrics,
   type OutboundAgents,
   type SecretInput,
@@ -41,7 +42,17 @@ export interface FivetranConnectorOptions {
   readonly roleCacheTtlMs?: number;
   /** HTTPS_PROXY / NO_PROXY routing for the REST calls; absent means direct connections. */
   readonly proxy?: OutboundAgents;
+  /** Most items one Fivetran list may hold before it is taken as endless (default 200,000). */
+  readonly maxListItems?: number;
 }
+
+/**
+ * The sync engine's page cap per listing for this connector. One Fivetran list takes at most
+ * ceil(maxListItems / 1000) + 1 pages, and a grant listing may walk two (a team's members then its groups;
+ * every user then every team for role grants), so twice that.
+ */
+export const syncPagesPerListing = (maxListItems: number): number =>
+  2 * maxPagesFor(maxListItems, PAGE_LIMIT);
 
 const METADATA: ConnectorMetadata = {
   displayName: 'Fivetran',
@@ -88,6 +99,7 @@ export const createFivetranConnector = (opts: FivetranConnectorOptions): Connect
     maxRetryWaitMs: opts.maxRetryWaitMs,
     random: opts.random,
     metrics: opts.metrics,
+    ...(opts.maxListItems !== undefined ? { maxListItems: opts.maxListItems } : {}),
     ...(opts.proxy ? { proxy: opts.proxy } : {}),
   });
   const api = new FivetranApi(client);

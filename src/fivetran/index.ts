@@ -1,4 +1,4 @@
-export { createFivetranConnector, type FivetranConnectorOptions } from './connector.js';
+export { createFivetranConnector, syncPagesPerListing, type FivetranConnectorOptions } from './connector.js';
 export {
   FivetranClient,
   type FivetranClientMetrics,

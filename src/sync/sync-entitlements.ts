@@ -28,7 +28,7 @@ export async function resourceEntitlements(
 ): Promise<void> {
   const key = resourceKey(resource.id);
   const what = `listing entitlements for resource ${key}`;
-  for await (const page of paginate(what, ctx.options.pageSize, signal, fetch)) {
+  for await (const page of paginate(what, ctx.options, signal, fetch, (e) => e.id)) {
     const kept = page.items.filter((e) => !!e.id && hasResourceId(e.resource));
     if (kept.length < page.items.length) {
       ctx.tally.dropped.entitlements += page.items.length - kept.length;

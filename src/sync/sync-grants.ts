@@ -51,7 +51,7 @@ async function writeGrantPages(
   fetch: (req: ListRequest) => Promise<Page<Grant>>,
   checkResourceSkips: boolean,
 ): Promise<void> {
-  for await (const page of paginate(what, ctx.options.pageSize, signal, fetch)) {
+  for await (const page of paginate(what, ctx.options, signal, fetch, (g) => g.id)) {
     const insert = hasAnnotation(page.annotations, 'InsertResourceGrants');
     if (insert) insertEntitlementResources(ctx, resources, page.items);
     const kept: Grant[] = [];

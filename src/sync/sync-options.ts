@@ -21,6 +21,11 @@ export interface SyncOptions {
    * grants on them. Absent or empty means a whole sync.
    */
   readonly targetedResources?: readonly TargetResource[];
+  /**
+   * Pages one listing may take; a longer listing fails the sync as endless (default 10,000). Derive it from
+   * what the source can hold: its largest list divided by its page size.
+   */
+  readonly maxPagesPerListing?: number;
 }
 
 export interface CompiledSyncOptions {
@@ -29,6 +34,7 @@ export interface CompiledSyncOptions {
   readonly skipGrants: boolean;
   readonly skipExpandGrants: boolean;
   readonly pageSize: number;
+  readonly maxPagesPerListing: number;
   readonly concurrency: number;
   /** Deduplicated, in the order given; undefined for a whole sync. */
   readonly targets: readonly TargetResource[] | undefined;
@@ -36,6 +42,7 @@ export interface CompiledSyncOptions {
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_MAX_PAGES_PER_LISTING = 10_000;
 const MAX_PAGE_SIZE = 10_000;
 const MAX_CONCURRENCY = 64;
 
@@ -44,6 +51,10 @@ export function compileSyncOptions(options: SyncOptions, concurrency?: number): 
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     throw invalidArgument(`baton-fivetran: sync option pageSize must be an integer 1..${MAX_PAGE_SIZE}`);
+  }
+  const maxPagesPerListing = options.maxPagesPerListing ?? DEFAULT_MAX_PAGES_PER_LISTING;
+  if (!Number.isInteger(maxPagesPerListing) || maxPagesPerListing < 1) {
+    throw invalidArgument('baton-fivetran: sync option maxPagesPerListing must be a positive integer');
   }
   const workers = concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isInteger(workers) || workers < 1 || workers > MAX_CONCURRENCY) {
@@ -56,6 +67,7 @@ export function compileSyncOptions(options: SyncOptions, concurrency?: number): 
     skipGrants: options.skipGrants === true,
     skipExpandGrants: options.skipExpandGrants === true,
     pageSize,
+    maxPagesPerListing,
     concurrency: workers,
     targets: distinctTargets(options.targetedResources),
   };

@@ -89,7 +89,7 @@ async function targetGrants(
   const syncer = ctx.registry.syncer(resource.id.resourceType);
   const what = `listing grants for resource ${resourceKey(resource.id)}`;
   const fetch = (req: Parameters<typeof syncer.grants>[1]) => syncer.grants(resource, req);
-  for await (const page of paginate(what, ctx.options.pageSize, signal, fetch)) {
+  for await (const page of paginate(what, ctx.options, signal, fetch, (g) => g.id)) {
     const insert = hasAnnotation(page.annotations, 'InsertResourceGrants');
     const kept: Grant[] = [];
     for (const g of page.items) {

@@ -1,4 +1,4 @@
-import type { Resource, ResourceId } from '../connector/index.js';
+import type { ListRequest, Resource, ResourceId } from '../connector/index.js';
 import { findAnnotation, resourceKey } from '../connector/index.js';
 import { paginate } from './paginate.js';
 import { checkResource, hasResourceId } from './resource-rules.js';
@@ -33,7 +33,8 @@ async function listResources(ctx: SyncContext, listing: ResourceListing): Promis
   const syncer = ctx.registry.syncer(typeId);
   const what = `listing resources for type ${typeId}${listing.parent ? ` under ${resourceKey(listing.parent)}` : ''}`;
   const children: ResourceListing[] = [];
-  const pages = paginate(what, ctx.options.pageSize, signal, (req) => syncer.list(listing.parent, req));
+  const list = (req: ListRequest) => syncer.list(listing.parent, req);
+  const pages = paginate(what, ctx.options, signal, list, (r) => (r.id ? resourceKey(r.id) : undefined));
   for await (const page of pages) {
     const kept: Resource[] = [];
     for (const r of page.items) {

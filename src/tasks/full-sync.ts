@@ -17,7 +17,13 @@ import type { OpenSyncStore, SyncFileStore, TaskDeps } from './task-deps.js';
 
 type FullSyncDeps = Pick<
   TaskDeps,
-  'registry' | 'tempDir' | 'syncConcurrency' | 'syncResourceTypeIds' | 'openSyncStore' | 'onSyncUploaded'
+  | 'registry'
+  | 'tempDir'
+  | 'syncConcurrency'
+  | 'syncMaxPagesPerListing'
+  | 'syncResourceTypeIds'
+  | 'openSyncStore'
+  | 'onSyncUploaded'
 >;
 
 const TASK = 'sync';
@@ -80,7 +86,10 @@ export function fullSync(deps: FullSyncDeps): TaskHandler {
   return {
     classify,
     async run(payload: TaskPayload, ctx: TaskContext): Promise<TaskOutcome> {
-      const options = readSyncOptions(payload, deps.syncResourceTypeIds);
+      const options = {
+        ...readSyncOptions(payload, deps.syncResourceTypeIds),
+        ...(deps.syncMaxPagesPerListing ? { maxPagesPerListing: deps.syncMaxPagesPerListing } : {}),
+      };
       const { signal, log, clock } = ctx;
       // Temp file first, then the initial heartbeat (control-plane.md §5.2 steps 1-2).
       const path = await createTempFile(deps.tempDir);

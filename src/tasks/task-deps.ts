@@ -24,6 +24,8 @@ export interface TaskDeps {
   readonly tempDir: string;
   /** Concurrent connector calls within one sync. */
   readonly syncConcurrency?: number;
+  /** The sync engine's page cap per listing (default: the engine's). */
+  readonly syncMaxPagesPerListing?: number;
   /** Local `--sync-resource-types`: used when the task names none. */
   readonly syncResourceTypeIds?: readonly string[];
   /** Defaults to the c1z writer. */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { EndlessPaging, malformedReply } from './bad-pages.js';
 import { generateDataset, type FakeDataset } from './dataset.js';
 import { FakeState } from './fake-state.js';
 import { FaultQueue, pathMatches, type Fault } from './faults.js';
@@ -61,6 +62,11 @@ export interface FakeFivetran {
   requestCount(filter?: { method?: string; pathPrefix?: string }): number;
   /** Queues faults; each is consumed by the next request matching its `match` prefix. */
   injectFaults(...faults: Fault[]): void;
+  /**
+   * Makes the list at this exact path (e.g. `/users`) endless: every page is the first one, under a fresh
+   * cursor. Until `reset()`.
+   */
+  pageForever(path: string): void;
   /** Registers an extra key, e.g. a system key with a narrower permission list. */
   addKey(entry: ApiKeyEntry): void;
   /** Clears recorded requests, pending faults and both quota windows; the state is kept. */
@@ -83,6 +89,7 @@ class FakeFivetranServer implements FakeFivetran {
   readonly keys: FakeKeys;
   readonly requests: RecordedRequest[] = [];
   readonly #faults = new FaultQueue();
+  readonly #endless = new EndlessPaging();
   readonly #keyTable: KeyTable;
   readonly #hourly: RollingQuota;
   readonly #invites: RollingQuota;
@@ -147,6 +154,10 @@ class FakeFivetranServer implements FakeFivetran {
     this.#faults.push(...faults);
   }
 
+  pageForever(path: string): void {
+    this.#endless.add(path);
+  }
+
   addKey(entry: ApiKeyEntry): void {
     this.#keyTable.add(entry);
   }
@@ -154,6 +165,7 @@ class FakeFivetranServer implements FakeFivetran {
   reset(): void {
     this.requests.length = 0;
     this.#faults.clear();
+    this.#endless.clear();
     this.#hourly.clear();
     this.#invites.clear();
   }
@@ -189,14 +201,18 @@ class FakeFivetranServer implements FakeFivetran {
     if (fault?.kind === 'timeout') await this.#sleep(fault.ms, res);
     if (this.opts.latencyMs) await this.#sleep(this.opts.latencyMs, res);
     if (res.destroyed) return;
-    const outgoing =
-      fault && fault.kind !== 'timeout'
+    const endless = this.#endless.matches(record.method, record.path);
+    const query = endless ? this.#endless.firstPage(record.query) : record.query;
+    let outgoing =
+      fault && fault.kind !== 'timeout' && fault.kind !== 'malformed'
         ? this.#faultReply(fault)
-        : this.#pipeline.handle({ ...record, headers: req.headers, rawBody });
+        : this.#pipeline.handle({ ...record, query, headers: req.headers, rawBody });
+    if (endless) outgoing = this.#endless.endless(outgoing);
+    if (fault?.kind === 'malformed') outgoing = malformedReply(fault.body, outgoing);
     this.#send(res, record, outgoing);
   }
 
-  #faultReply(fault: Exclude<Fault, { kind: 'reset' | 'timeout' }>): Outgoing {
+  #faultReply(fault: Exclude<Fault, { kind: 'reset' | 'timeout' | 'malformed' }>): Outgoing {
     switch (fault.kind) {
       case '429':
         return tooManyRequests(

@@ -2,6 +2,8 @@
  * Faults injected by tests. Each is consumed by the next request whose path starts with `match` (all requests
  * when absent); `match` may be given with or without the `/v1` prefix.
  */
+import type { MalformedBody } from './bad-pages.js';
+
 export type Fault =
   | { kind: '429'; retryAfterSeconds?: number; match?: string }
   | { kind: '500'; match?: string }
@@ -10,7 +12,9 @@ export type Fault =
   | { kind: 'timeout'; ms: number; match?: string }
   /** Destroys the socket without a response. */
   | { kind: 'reset'; match?: string }
-  | { kind: '401' | '403'; match?: string };
+  | { kind: '401' | '403'; match?: string }
+  /** A 200 whose body is not a documented Fivetran answer (see `MalformedBody`). */
+  | { kind: 'malformed'; body: MalformedBody; match?: string };
 
 export class FaultQueue {
   #pending: Fault[] = [];

@@ -16,6 +16,7 @@ export type {
   UserType,
 } from './entities.js';
 export type { Fault } from './faults.js';
+export type { MalformedBody } from './bad-pages.js';
 export type { LastPageCursor } from './http-reply.js';
 export { encodeCursor } from './http-reply.js';
 export type {

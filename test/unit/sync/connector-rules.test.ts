@@ -48,13 +48,86 @@ describe('sync engine rules for connector output', () => {
 
   it('refuses a token that comes back after a different one, so a token cycle cannot loop', async () => {
     const fake = new FakeConnector().addTeam('t1');
+    // Fresh items on every page, so only the token check can stop it.
     fake.intercept('list', 'team', (p, call) => ({
       ...p,
+      items: (p.items as Resource[]).map((r) => ({
+        ...r,
+        id: { ...r.id, resource: `t-${call.pageToken ?? 'first'}` },
+      })),
       nextPageToken: call.pageToken === 'a' ? 'b' : 'a',
     }));
     const { err } = await syncError(fake);
     expect(err).toEqual(unchanged('listing resources for type team'));
     expect(fake.calls.filter((c) => c.method === 'list' && c.resourceTypeId === 'team')).toHaveLength(3);
+  });
+
+  describe('a listing that never ends under fresh page tokens', () => {
+    const endless = (fresh: boolean) => {
+      const fake = new FakeConnector().addTeam('t1').addTeam('t2');
+      fake.intercept('list', 'team', (p, call) => {
+        const n = Number(call.pageToken ?? '0');
+        return {
+          ...p,
+          items: fresh
+            ? (p.items as Resource[]).map((r) => ({
+                ...r,
+                id: { ...r.id, resource: `${r.id.resource}-${n}` },
+              }))
+            : p.items,
+          nextPageToken: String(n + 1),
+        };
+      });
+      return fake;
+    };
+    const listCalls = (fake: FakeConnector) =>
+      fake.calls.filter((c) => c.method === 'list' && c.resourceTypeId === 'team').length;
+
+    it('fails retryably on the first page that holds only items listed before', async () => {
+      const fake = endless(false);
+      const { err, store } = await syncError(fake);
+      expect(err).toMatchObject({
+        code: Code.UNAVAILABLE,
+        retryable: true,
+        message:
+          'baton-fivetran: listing resources for type team failed: page 2 holds only items listed on ' +
+          'earlier pages; taken as a list that never ends',
+      });
+      expect(listCalls(fake)).toBe(2);
+      expect(store.isEnded).toBe(false);
+    });
+
+    it('fails retryably after maxPagesPerListing pages of new items', async () => {
+      const fake = endless(true);
+      const { err } = await syncError(fake, { options: { maxPagesPerListing: 7 } });
+      expect(err).toMatchObject({
+        code: Code.UNAVAILABLE,
+        retryable: true,
+        message:
+          'baton-fivetran: listing resources for type team failed: more than 7 pages, more than the ' +
+          'account can hold; taken as a list that never ends',
+      });
+      expect(listCalls(fake)).toBe(8);
+    });
+
+    it('keeps a page that repeats some items (an offset cursor shifted by an insert)', async () => {
+      const fake = new FakeConnector().addTeam('t1').addTeam('t2').addTeam('t3');
+      fake.intercept('list', 'team', (p, call) => {
+        const [a, b, c] = p.items;
+        return call.pageToken === undefined
+          ? { ...p, items: [a!, b!], nextPageToken: 'next' }
+          : { ...p, items: [b!, c!], nextPageToken: undefined };
+      });
+      const { store } = await syncInto(fake, { options: { resourceTypeIds: ['team'] } });
+      expect(store.isEnded).toBe(true);
+      expect(
+        store
+          .resources('team')
+          .map((r) => r.id.resource)
+          .sort(),
+      ).toEqual(['t1', 't2', 't3']);
+      expect(listCalls(fake)).toBe(2);
+    });
   });
 
   it('drops resources with an empty id and entitlements without an id or resource', async () => {
