@@ -36,9 +36,9 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? (v as Obj[]) : []);
 
 /** Every violation of the restricted profile in `spec` (a PodSpec), as `field: problem`; empty when it passes. */
-export function restrictedViolations(spec: Obj, podAnnotations: Obj = {}): string[] {
+export function restrictedViolations(spec: Obj, podAnnotations?: Obj | null): string[] {
   const v: string[] = [];
-  for (const [k, value] of Object.entries(podAnnotations)) {
+  for (const [k, value] of Object.entries(podAnnotations ?? {})) {
     if (k.startsWith('container.apparmor.security.beta.kubernetes.io/') && value === 'unconfined') {
       v.push(`metadata.annotations.${k}: unconfined`);
     }
