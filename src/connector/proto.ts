@@ -52,7 +52,7 @@ interface Codec {
 let cachedCodec: Codec | undefined;
 
 /** One .proto file: its path relative to protos/ with '/' separators (as imports name it), and its text. */
-interface ProtoSource {
+export interface ProtoSource {
   readonly name: string;
   readonly text: string;
 }
@@ -78,27 +78,31 @@ const protoSources = (): ProtoSource[] => {
   return sources;
 };
 
-/** The Root holding every message we use; loaded once, then shared (it is immutable after loading). */
-export const protoRoot = (): protobuf.Root => {
-  if (cachedRoot) return cachedRoot;
+/**
+ * A resolved Root of `sources`, read from memory only: google/protobuf/* imports come from protobufjs's bundled
+ * copies, and every other import must be one of `sources`.
+ */
+export const buildProtoRoot = (sources: readonly ProtoSource[]): protobuf.Root => {
   const root = new protobuf.Root();
-  const sources = protoSources();
   const ours = new Set(sources.map((s) => s.name));
   const imports = new Set<string>();
   for (const { text } of sources) {
     for (const imported of protobuf.parse(text, root, { keepCase: false }).imports ?? [])
       imports.add(imported);
   }
-  // google/protobuf/* come from protobufjs's bundled copies (loadSync never reads the disk for those); every
-  // other import must be one of our files.
   const external = [...imports].filter((i) => !ours.has(i));
   const missing = external.filter((i) => protobuf.common.get(i) === null);
   if (missing.length > 0)
     throw internal(`baton-fivetran: protos import missing files: ${missing.join(', ')}`);
-  root.loadSync(external, { keepCase: false });
+  root.loadSync(external, { keepCase: false }); // bundled definitions only: loadSync reads no file for them
   root.resolveAll();
-  cachedRoot = root;
   return root;
+};
+
+/** The Root holding every message we use; loaded once, then shared (it is immutable after loading). */
+export const protoRoot = (): protobuf.Root => {
+  cachedRoot ??= buildProtoRoot(protoSources());
+  return cachedRoot;
 };
 
 /** Lookup caches and encoder plans derived from the (immutable) Root, so they live as long as it does. */
