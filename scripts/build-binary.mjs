@@ -7,7 +7,16 @@
 // Usage: node scripts/build-binary.mjs   (Node 24; output dist-bin/baton-fivetran-<os>-<arch>[.exe])
 // The release workflow runs it on one runner per os/arch, since a SEA embeds the node binary it was built with.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -19,6 +28,11 @@ const osName = { linux: 'linux', darwin: 'darwin', win32: 'windows' }[process.pl
 if (!osName) throw new Error(`build-binary: unsupported platform ${process.platform}`);
 if (Number(process.versions.node.split('.')[0]) < 24) {
   throw new Error(`build-binary: needs Node 24 (this is ${process.version}); try bash scripts/node24.sh`);
+}
+// The fuse postject flips; a node built without single-executable support (some distribution builds) lacks it.
+const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+if (!readFileSync(process.execPath).includes(FUSE)) {
+  throw new Error(`build-binary: ${process.execPath} has no single-executable support (no ${FUSE} in it)`);
 }
 const exe = join(out, `baton-fivetran-${osName}-${process.arch}${osName === 'windows' ? '.exe' : ''}`);
 const bundle = join(out, 'baton-fivetran.cjs');
@@ -77,9 +91,8 @@ rmSync(exe, { force: true });
 copyFileSync(process.execPath, exe);
 chmodSync(exe, 0o755);
 if (osName === 'darwin') execFileSync('codesign', ['--remove-signature', exe]);
-const { readFileSync } = await import('node:fs');
 await inject(exe, 'NODE_SEA_BLOB', readFileSync(blob), {
-  sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+  sentinelFuse: FUSE,
   ...(osName === 'darwin' ? { machoSegmentName: 'NODE_SEA' } : {}),
 });
 if (osName === 'darwin') execFileSync('codesign', ['--sign', '-', exe]);

@@ -2,7 +2,7 @@
 // on PATH: --help, --version, capabilities, a one-shot sync and service mode, against the same fakes as the
 // other e2e tests. The test builds the binary itself (a few seconds; bounded below) so it checks this tree.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -25,9 +25,16 @@ const BINARY = join(
   'dist-bin',
   `baton-fivetran-${OS}-${process.arch}${OS === 'windows' ? '.exe' : ''}`,
 );
-// Node's single-executable support exists for these platforms only; anywhere else building is impossible.
+// Building is impossible on a platform Node's single executables do not cover, or with a node built without
+// their fuse (some distribution builds); then the suite is skipped with the reason printed.
+const hasSeaFuse = (): boolean =>
+  readFileSync(process.execPath).includes('NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2');
 const skipReason =
-  !OS || !SUPPORTED_ARCH ? `no single-executable build for ${process.platform}-${process.arch}` : '';
+  !OS || !SUPPORTED_ARCH
+    ? `no single-executable build for ${process.platform}-${process.arch}`
+    : !hasSeaFuse()
+      ? `${process.execPath} was built without single-executable support`
+      : '';
 if (skipReason) console.warn(`binary.e2e: SKIPPED: ${skipReason}`);
 const describeBinary = skipReason ? describe.skip : describe;
 
