@@ -10,6 +10,13 @@ RUN npm run build && npm prune --omit=dev
 
 # Run: distroless Node 24, non-root (uid 65532), no shell.
 FROM gcr.io/distroless/nodejs24-debian12:nonroot
+ARG VERSION=dev
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="baton-fivetran" \
+      org.opencontainers.image.description="ConductorOne baton connector for Fivetran" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules

@@ -5,6 +5,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/**',
+      'dist-bin/**',
       'node_modules/**',
       'coverage/**',
       '.demo-build/**',

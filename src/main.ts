@@ -27,7 +27,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const code = await runCli(
+// No top-level await: the single-executable build bundles this file as CommonJS, which has none.
+void runCli(
   process.argv.slice(2),
   {
     env: process.env,
@@ -36,5 +37,6 @@ const code = await runCli(
     stderr: (t) => process.stderr.write(t),
   },
   shutdown.signal,
-);
-process.exitCode = code;
+).then((code) => {
+  process.exitCode = code;
+});

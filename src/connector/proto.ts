@@ -2,10 +2,11 @@
 // messages and protojson-style display. Objects use the model's shape (see model.ts); Any values are
 // `{ '@type': typeUrl, ...fields }`. Encoding matches Go's deterministic marshalling: fields by number,
 // proto3 zero scalars omitted, map entries sorted by key bytes.
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { embeddedKeys, embeddedText, runningAsSingleExecutable } from './embedded-assets.js';
 import { internal, invalidArgument } from './errors.js';
 import type { TypeUrl } from './model.js';
 import { ProtoEncoder } from './proto-encoder.js';
@@ -50,23 +51,58 @@ interface Codec {
 
 let cachedCodec: Codec | undefined;
 
-const listProtoFiles = (dir: string): string[] =>
+/** One .proto file: its path relative to protos/ with '/' separators (as imports name it), and its text. */
+export interface ProtoSource {
+  readonly name: string;
+  readonly text: string;
+}
+
+const readProtoDir = (dir: string): ProtoSource[] =>
   readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((e) => e.isFile() && e.name.endsWith('.proto'))
     .map((e) => join(e.parentPath, e.name))
-    .sort();
+    .map((path) => ({ name: relative(dir, path).split(sep).join('/'), text: readFileSync(path, 'utf8') }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+
+/** The `protos/**.proto` assets of a single executable (the build embeds them under these keys). */
+const readEmbeddedProtos = (): ProtoSource[] =>
+  embeddedKeys('protos/')
+    .filter((k) => k.endsWith('.proto'))
+    .map((k) => ({ name: k.slice('protos/'.length), text: embeddedText(k)! }));
+
+/** Our .proto files: embedded in a single executable, otherwise read from the nearest protos/ folder. */
+const protoSources = (): ProtoSource[] => {
+  if (!runningAsSingleExecutable()) return readProtoDir(findProtosDir());
+  const sources = readEmbeddedProtos();
+  if (sources.length === 0) throw internal('baton-fivetran: this executable was built without its protos');
+  return sources;
+};
+
+/**
+ * A resolved Root of `sources`, read from memory only: google/protobuf/* imports come from protobufjs's bundled
+ * copies, and every other import must be one of `sources`.
+ */
+export const buildProtoRoot = (sources: readonly ProtoSource[]): protobuf.Root => {
+  const root = new protobuf.Root();
+  const ours = new Set(sources.map((s) => s.name));
+  const imports = new Set<string>();
+  for (const { text } of sources) {
+    for (const imported of protobuf.parse(text, root, { keepCase: false }).imports ?? [])
+      imports.add(imported);
+  }
+  const external = [...imports].filter((i) => !ours.has(i));
+  const missing = external.filter((i) => protobuf.common.get(i) === null);
+  if (missing.length > 0)
+    throw internal(`baton-fivetran: protos import missing files: ${missing.join(', ')}`);
+  root.loadSync(external, { keepCase: false }); // bundled definitions only: loadSync reads no file for them
+  root.resolveAll();
+  return root;
+};
 
 /** The Root holding every message we use; loaded once, then shared (it is immutable after loading). */
 export const protoRoot = (): protobuf.Root => {
-  if (cachedRoot) return cachedRoot;
-  const root = new protobuf.Root();
-  const protosDir = findProtosDir();
-  // Imports are relative to protos/; google/protobuf/* come from protobufjs's bundled copies before this runs.
-  root.resolvePath = (_origin, target) => (isAbsolute(target) ? target : join(protosDir, target));
-  root.loadSync(listProtoFiles(protosDir), { keepCase: false });
-  root.resolveAll();
-  cachedRoot = root;
-  return root;
+  cachedRoot ??= buildProtoRoot(protoSources());
+  return cachedRoot;
 };
 
 /** Lookup caches and encoder plans derived from the (immutable) Root, so they live as long as it does. */

@@ -38,6 +38,8 @@ export interface StartOptions {
   readonly cwd?: string;
   /** SIGKILL after this long whatever happens (default 25 s), so nothing outlives a test. */
   readonly hardTimeoutMs?: number;
+  /** Run this executable with `args` instead of `node dist/main.js` (e.g. the single-executable build). */
+  readonly executable?: string;
 }
 
 /** A running (or finished) CLI process with its captured output. */
@@ -62,7 +64,8 @@ export class CliProcess {
     this.args = args;
     this.cwd = cwd;
     this.tmpDir = tmpDir;
-    this.#child = spawn(process.execPath, [MAIN_JS, ...args], {
+    const [command, argv] = o.executable ? [o.executable, args] : [process.execPath, [MAIN_JS, ...args]];
+    this.#child = spawn(command, argv, {
       cwd,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpDir, TMPDIR: tmpDir, ...o.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -209,6 +212,12 @@ const tail = (text: string, max = 4000): string => (text.length > max ? `…${te
 export class CliHarness {
   readonly #processes = new Set<CliProcess>();
   readonly #dirs = new Set<string>();
+  readonly #defaults: StartOptions;
+
+  /** `defaults` apply to every process started (e.g. `{ executable }`); per-call options win. */
+  constructor(defaults: StartOptions = {}) {
+    this.#defaults = defaults;
+  }
 
   /** A fresh empty directory under the OS temp dir, removed by `cleanup`. */
   async tempDir(prefix = 'baton-e2e-'): Promise<string> {
@@ -221,7 +230,11 @@ export class CliHarness {
   async start(args: readonly string[], o: StartOptions = {}): Promise<CliProcess> {
     const cwd = o.cwd ?? (await this.tempDir('baton-e2e-cwd-'));
     const tmp = await this.tempDir('baton-e2e-tmp-');
-    const proc = new CliProcess(args, cwd, tmp, o);
+    const proc = new CliProcess(args, cwd, tmp, {
+      ...this.#defaults,
+      ...o,
+      env: { ...this.#defaults.env, ...o.env },
+    });
     this.#processes.add(proc);
     return proc;
   }

@@ -22,3 +22,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "baton-fivetran.secretName" -}}
 {{- default (printf "%s-secrets" (include "baton-fivetran.fullname" .)) .Values.existingSecret -}}
 {{- end -}}
+
+{{- define "baton-fivetran.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "baton-fivetran.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
