@@ -33,6 +33,7 @@ export function buildRegistry(o: {
     apiSecret: fivetran.apiSecret,
     timeoutMs: fivetran.timeoutMs,
     concurrency: fivetran.concurrency,
+    connectionUserScan: fivetran.connectionUserScan,
     log: o.log.child({ component: 'fivetran' }),
     version: o.version,
     ...(proxy.isEnabled ? { proxy } : {}),

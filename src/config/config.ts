@@ -49,6 +49,8 @@ export interface Config {
     readonly baseUrl: string;
     readonly concurrency: number;
     readonly timeoutMs: number;
+    /** When users' direct connection roles are scanned (one request per user). */
+    readonly connectionUserScan: { readonly mode: 'auto' | 'always' | 'never'; readonly userLimit: number };
   };
   readonly sync: {
     readonly file: string;

@@ -182,6 +182,10 @@ export function loadConfig(input: LoadConfigInput): Config {
       baseUrl,
       concurrency: get<number>('fivetran-concurrency'),
       timeoutMs: httpTimeoutMs,
+      connectionUserScan: {
+        mode: get<'auto' | 'always' | 'never'>('connection-user-scan'),
+        userLimit: get<number>('connection-user-scan-limit'),
+      },
     }),
     sync: Object.freeze({
       file: get<string>('file'),

@@ -93,6 +93,7 @@ export type Capability =
   | 'CAPABILITY_SYNC'
   | 'CAPABILITY_ACCOUNT_PROVISIONING'
   | 'CAPABILITY_RESOURCE_DELETE'
+  | 'CAPABILITY_SYNC_SECRETS'
   | 'CAPABILITY_TARGETED_SYNC';
 
 export interface ResourceTypeCapability {

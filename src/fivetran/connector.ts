@@ -15,11 +15,17 @@ import {
   type OutboundAgents,
   type SecretInput,
 } from './client.js';
+import {
+  ConnectionSyncer,
+  DEFAULT_CONNECTION_USER_SCAN,
+  type ConnectionUserScan,
+} from './connection-syncer.js';
 import type { FivetranContext } from './fivetran-context.js';
 import { GroupSyncer } from './group-syncer.js';
 import { KeyOwner } from './key-owner.js';
 import { RoleCatalogue } from './role-catalogue.js';
 import { RoleSyncer } from './role-syncer.js';
+import { SystemKeySyncer } from './system-key-syncer.js';
 import { TeamSyncer } from './team-syncer.js';
 import { UserSyncer } from './user-syncer.js';
 
@@ -41,14 +47,16 @@ export interface FivetranConnectorOptions {
   readonly roleCacheTtlMs?: number;
   /** HTTPS_PROXY / NO_PROXY routing for the REST calls; absent means direct connections. */
   readonly proxy?: OutboundAgents;
+  /** When users' direct connection roles are scanned (one request per user); default `auto` up to 2,000. */
+  readonly connectionUserScan?: ConnectionUserScan;
 }
 
 const METADATA: ConnectorMetadata = {
   displayName: 'Fivetran',
   helpUrl: 'https://www.conductorone.com/docs/baton/fivetran',
   description:
-    'Syncs Fivetran users, destination groups, teams and account roles, and provisions account roles, ' +
-    'group roles and team memberships.',
+    'Syncs Fivetran users, destination groups, teams, account roles, connections and system keys, and ' +
+    'provisions account roles, group roles, connection roles and team memberships.',
   accountCreationSchema: {
     fieldMap: {
       email: {
@@ -102,6 +110,8 @@ export const createFivetranConnector = (opts: FivetranConnectorOptions): Connect
     new GroupSyncer(ctx),
     new TeamSyncer(ctx),
     new RoleSyncer(ctx),
+    new ConnectionSyncer(ctx, opts.connectionUserScan ?? DEFAULT_CONNECTION_USER_SCAN),
+    new SystemKeySyncer(ctx, clock),
   ];
   return {
     metadata: () => METADATA,
