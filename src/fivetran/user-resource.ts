@@ -40,6 +40,7 @@ export const userResource = (u: FivetranUser, roles: RoleSet | undefined): Resou
   return {
     id: resourceId('user', u.id),
     displayName,
+    ...(pendingInvitation ? { description: 'Pending invitation (not accepted yet)' } : {}),
     annotations: [trait],
     profile,
     status: { status: isActive ? 'RESOURCE_STATUS_ENABLED' : 'RESOURCE_STATUS_DISABLED' },
