@@ -22,7 +22,11 @@ const subcommandFlags: Readonly<Record<string, readonly FieldSpec[]>> = {
   inspect: [
     flag('resources', 'string', 'list the resources of this type'),
     flag('grants', 'string', 'list the grants on this entitlement id'),
-    flag('access', 'string', 'list every grant this principal (TYPE:ID, e.g. user:abc) holds, direct or through teams'),
+    flag(
+      'access',
+      'string',
+      'list every grant this principal (TYPE:ID, e.g. user:abc) holds, direct or through teams',
+    ),
     flag('output', 'select', 'console or json', 'o'),
   ],
 };

@@ -52,7 +52,10 @@ export class ConnectionSyncer implements ResourceSyncer, Provisioner {
   ) {}
 
   async list(_parent: ResourceId | undefined, req: ListRequest): Promise<Page<Resource>> {
-    const page = await this.ctx.api.listConnections({ cursor: req.pageToken || undefined, signal: req.signal });
+    const page = await this.ctx.api.listConnections({
+      cursor: req.pageToken || undefined,
+      signal: req.signal,
+    });
     // Group names for descriptions: one `/v1/groups` walk per listing, and only when there are connections.
     const missing = page.items.some((c) => !this.#groupNames.has(c.group_id));
     if (page.items.length > 0 && (!req.pageToken || missing)) await this.#loadGroupNames(req);
@@ -118,7 +121,9 @@ export class ConnectionSyncer implements ResourceSyncer, Provisioner {
     }
     return {
       items,
-      nextPageToken: page.nextCursor ? encodePhaseToken({ phase: 'users', cursor: page.nextCursor }) : undefined,
+      nextPageToken: page.nextCursor
+        ? encodePhaseToken({ phase: 'users', cursor: page.nextCursor })
+        : undefined,
       annotations: rateLimitAnnotations(this.ctx),
     };
   }
@@ -165,7 +170,7 @@ export class ConnectionSyncer implements ResourceSyncer, Provisioner {
       );
       return false;
     }
-    log.info({ users, userLimit: limit, mode: this.scan.mode, requests }, 'scanning users\' connection roles');
+    log.info({ users, userLimit: limit, mode: this.scan.mode, requests }, "scanning users' connection roles");
     return true;
   }
 

@@ -52,7 +52,10 @@ export class SystemKeySyncer implements ResourceSyncer {
 
   async list(_parent: ResourceId | undefined, req: ListRequest): Promise<Page<Resource>> {
     try {
-      const page = await this.ctx.api.listSystemKeys({ cursor: req.pageToken || undefined, signal: req.signal });
+      const page = await this.ctx.api.listSystemKeys({
+        cursor: req.pageToken || undefined,
+        signal: req.signal,
+      });
       const now = this.clock.now();
       return {
         items: page.items.map((k) => systemKeyResource(k, now)),

@@ -111,6 +111,7 @@ describe('capabilities', () => {
         'CAPABILITY_PROVISION',
         'CAPABILITY_RESOURCE_DELETE',
         'CAPABILITY_SYNC',
+        'CAPABILITY_SYNC_SECRETS',
       ].sort(),
     );
     const byType = Object.fromEntries(
@@ -122,6 +123,14 @@ describe('capabilities', () => {
       group: syncProvision,
       team: syncProvision,
       role: syncProvision,
+      connection: syncProvision,
+      system_key: ['CAPABILITY_SYNC', 'CAPABILITY_SYNC_SECRETS'],
+    });
+    const systemKey = caps.resourceTypeCapabilities.find((r) => r.resourceType.id === 'system_key');
+    expect(systemKey?.resourceType).toEqual({
+      id: 'system_key',
+      displayName: 'System Key',
+      traits: ['TRAIT_SECRET'],
     });
     expect(tripwireHits).toBe(0);
   });

@@ -62,6 +62,8 @@ describe('service mode start-up', () => {
       group: ['CAPABILITY_PROVISION', 'CAPABILITY_SYNC'],
       team: ['CAPABILITY_PROVISION', 'CAPABILITY_SYNC'],
       role: ['CAPABILITY_PROVISION', 'CAPABILITY_SYNC'],
+      connection: ['CAPABILITY_PROVISION', 'CAPABILITY_SYNC'],
+      system_key: ['CAPABILITY_SYNC', 'CAPABILITY_SYNC_SECRETS'],
     });
     const fields = meta.accountCreationSchema?.fieldMap ?? {};
     const summary = Object.fromEntries(

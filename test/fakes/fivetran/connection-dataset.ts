@@ -1,9 +1,5 @@
 import type { FakeGroup, FakeTeam, FakeUser } from './entities.js';
-import type {
-  FakeConnection,
-  FakeConnectionMembershipRow,
-  FakeSystemKey,
-} from './connection-entities.js';
+import type { FakeConnection, FakeConnectionMembershipRow, FakeSystemKey } from './connection-entities.js';
 import { IdAllocator } from './id-allocator.js';
 import { SeededRandom } from './seeded-random.js';
 

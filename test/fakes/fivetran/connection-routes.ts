@@ -13,7 +13,11 @@ import { findUser } from './user-routes.js';
 export function findConnection(state: FakeState, connectionId: string): FakeConnection {
   const connection = state.connections.get(connectionId);
   if (!connection) {
-    throw new FakeHttpError(404, 'NotFound_Connection', `Connection with id '${connectionId}' does not exist.`);
+    throw new FakeHttpError(
+      404,
+      'NotFound_Connection',
+      `Connection with id '${connectionId}' does not exist.`,
+    );
   }
   return connection;
 }
@@ -39,7 +43,10 @@ const item = (connectionId: string, m: FakeMembership) => ({
 
 const connectionMemberships = (owner: 'user' | 'team', label: 'User' | 'Team') =>
   membershipRoutes({
-    path: owner === 'user' ? '/users/:userId/connections/:connectionId' : '/teams/:teamId/connections/:connectionId',
+    path:
+      owner === 'user'
+        ? '/users/:userId/connections/:connectionId'
+        : '/teams/:teamId/connections/:connectionId',
     memberField: 'id',
     findOwner: owner === 'user' ? findUser : findTeam,
     findMember: findConnection,

@@ -7,7 +7,11 @@ import type {
   FakeTeamMembershipRow,
   FakeUser,
 } from './entities.js';
-import { generateConnectionDataset, type ConnectionDataset, type ConnectionDatasetOptions } from './connection-dataset.js';
+import {
+  generateConnectionDataset,
+  type ConnectionDataset,
+  type ConnectionDatasetOptions,
+} from './connection-dataset.js';
 import { IdAllocator } from './id-allocator.js';
 import { roleCatalogue } from './role-catalogue.js';
 import { floorPositive, SeededRandom } from './seeded-random.js';
@@ -132,7 +136,12 @@ export function generateDataset(o: DatasetOptions): FakeDataset {
 
   const [admin, reviewer, service] = users as [FakeUser, FakeUser, FakeUser];
   const accountId = ids.next();
-  const usedIds = [accountId, ...users.map((u) => u.id), ...groups.map((g) => g.id), ...teams.map((t) => t.id)];
+  const usedIds = [
+    accountId,
+    ...users.map((u) => u.id),
+    ...groups.map((g) => g.id),
+    ...teams.map((t) => t.id),
+  ];
   const connectionData = generateConnectionDataset(o.seed, o, { users, groups, teams, usedIds });
   return {
     seed: o.seed,

@@ -8,7 +8,8 @@ import type { Route, RouteContext } from './route.js';
  */
 function listSystemKeys(ctx: RouteContext) {
   const caller = ctx.caller;
-  const isAdmin = caller.kind === 'user' && ctx.state.users.get(caller.userId)?.role === ACCOUNT_ADMINISTRATOR;
+  const isAdmin =
+    caller.kind === 'user' && ctx.state.users.get(caller.userId)?.role === ACCOUNT_ADMINISTRATOR;
   if (!isAdmin) throw new FakeHttpError(403, 'Forbidden', "You don't have permission to read system keys");
   return ok(
     'System keys retrieved successfully',

@@ -7,11 +7,7 @@ import {
   type ListRequest,
   type Resource,
 } from '../../../src/connector/index.js';
-import {
-  generateDataset,
-  startFakeFivetran,
-  type FakeFivetran,
-} from '../../fakes/fivetran/index.js';
+import { generateDataset, startFakeFivetran, type FakeFivetran } from '../../fakes/fivetran/index.js';
 import { addPlainUser, connectorFor, drain, ent, grantOf, opts, res, signal } from './support.js';
 
 // fivetran-model.md "Connections and system keys", against the fake Fivetran.
