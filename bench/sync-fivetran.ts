@@ -2,7 +2,7 @@
 // (`node dist/main.js`, one-shot) against it as a child process, and prints elapsed time, Fivetran requests
 // (total and per endpoint, counted by the fake), the c1z contents and the CLI's peak RSS.
 // Build and run: see bench/README.md. Options: --users N --groups N --teams N --latency-ms N --concurrency N
-// --connections N (default 0) --system-keys N (default 0); BENCH_CLI_ENV='K=V,K=V' adds CLI environment
+// --connections N (default 0) --system-keys N (default 0); BENCH_CLI_ENV='K=V K=V' adds CLI environment
 // variables (e.g. BATON_CONNECTION_USER_SCAN=always).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -25,7 +25,7 @@ const connections = option('connections', 0);
 const systemKeys = option('system-keys', 0);
 const extraEnv = Object.fromEntries(
   (process.env.BENCH_CLI_ENV ?? '')
-    .split(',')
+    .split(' ')
     .filter((kv) => kv.includes('='))
     .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
 );
