@@ -8,6 +8,7 @@ import {
 } from '../connector/index.js';
 import type { Entitlement, Grant, Resource, ResourceId } from '../connector/index.js';
 import type { FivetranConnection } from './api.js';
+import type { RoleSet } from './role-catalogue.js';
 
 /**
  * `connection:<id>` under its `group:<group_id>` (fivetran-model.md "Connections and system keys"). Only the
@@ -51,4 +52,10 @@ export const connectionRoleGrant = (
       ? { annotations: [annotations.grantExpandable([`team:${principal.id.resource}:member`])] }
       : {}),
   };
+};
+
+/** The current connection role a membership holds, or undefined (no role, unknown or another scope). */
+export const connectionRole = (roles: RoleSet, name: string | null | undefined): string | undefined => {
+  const role = roles.normalise(name);
+  return role !== undefined && roles.isConnectionRole(role) ? role : undefined;
 };

@@ -13,13 +13,12 @@ import type {
   RevokeResult,
 } from '../connector/index.js';
 import type { FivetranMembership } from './api.js';
-import { connectionResource, connectionRoleGrant } from './connection-resource.js';
+import { connectionResource, connectionRole, connectionRoleGrant } from './connection-resource.js';
 import { grantConnectionRole, revokeConnectionRole } from './connection-provisioner.js';
 import { connectionRoleEntitlement } from './entitlements.js';
 import { emptyIfGone, rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
 import { decodePhaseToken, encodePhaseToken } from './page-token.js';
 import { CONNECTION_TYPE } from './resource-types.js';
-import type { RoleSet } from './role-catalogue.js';
 
 /** Whether the per-user connection scan runs: `auto` only up to `userLimit` users. */
 export type ConnectionUserScanMode = 'auto' | 'always' | 'never';
@@ -184,9 +183,3 @@ export class ConnectionSyncer implements ResourceSyncer, Provisioner {
     return n;
   }
 }
-
-/** The current connection role a membership holds, or undefined (no role, unknown or another scope). */
-export const connectionRole = (roles: RoleSet, name: string | null | undefined): string | undefined => {
-  const role = roles.normalise(name);
-  return role !== undefined && roles.isConnectionRole(role) ? role : undefined;
-};

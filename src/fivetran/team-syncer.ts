@@ -13,8 +13,7 @@ import type {
   RevokeResult,
 } from '../connector/index.js';
 import { TEAM_MANAGER } from './api.js';
-import { connectionRoleGrant } from './connection-resource.js';
-import { connectionRole } from './connection-syncer.js';
+import { connectionRole, connectionRoleGrant } from './connection-resource.js';
 import { teamManagerEntitlement, teamMemberEntitlement } from './entitlements.js';
 import { emptyIfGone, rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
 import { groupRoleGrant } from './group-resource.js';

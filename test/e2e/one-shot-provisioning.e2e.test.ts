@@ -295,3 +295,35 @@ describe('a connection role granted to a team and revoked with one-shot provisio
     ]);
   });
 });
+
+describe('a connection role for a user with one-shot provisioning flags', () => {
+  it('grants (POST), changes the role (PATCH), revokes only the current role (DELETE)', async () => {
+    const { state } = fake;
+    const userId = [...state.users.values()].find((u) => u.active && !state.userConnections.has(u.id))!.id;
+    const connectionId = [...state.connections.keys()][0]!;
+    const role = () => state.userConnections.get(userId)?.get(connectionId)?.role;
+    const grant = (slug: string) => [
+      `--grant-entitlement=connection:${connectionId}:${slug}`,
+      `--grant-principal=${userId}`,
+      '--grant-principal-type=user',
+    ];
+    await sync();
+    expect(ok(await connector(grant('View Connection'))).result).toBe('granted');
+    expect(role()).toBe('View Connection');
+    await sync();
+    expect(ok(await connector(grant('Edit Connection'))).result).toBe('granted');
+    expect(role()).toBe('Edit Connection');
+    await sync();
+    const revoke = (slug: string) => [`--revoke-grant=connection:${connectionId}:${slug}:user:${userId}`];
+    expect(ok(await connector(revoke('Edit Connection'))).result).toBe('revoked');
+    expect(role()).toBeUndefined();
+    const writes = fake.requests
+      .filter((r) => r.method !== 'GET' && r.path.startsWith(`/v1/users/${userId}/connections`))
+      .map((r) => `${r.status} ${r.method} ${r.path}`);
+    expect(writes).toEqual([
+      `201 POST /v1/users/${userId}/connections`,
+      `200 PATCH /v1/users/${userId}/connections/${connectionId}`,
+      `200 DELETE /v1/users/${userId}/connections/${connectionId}`,
+    ]);
+  });
+});
