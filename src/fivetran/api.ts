@@ -154,6 +154,12 @@ export class FivetranApi {
     return this.client.page({ endpoint, params: { [`${kind}Id`]: id }, ...o });
   }
 
+  /** Every page of one user's or team's connection memberships. */
+  allConnectionMemberships(kind: GroupMemberKind, id: string, o: CallOptions): Promise<FivetranMembership[]> {
+    const endpoint = kind === 'user' ? '/v1/users/{userId}/connections' : '/v1/teams/{teamId}/connections';
+    return this.client.all({ endpoint, params: { [`${kind}Id`]: id }, signal: o.signal });
+  }
+
   getUser(userId: string, o: CallOptions): Promise<FivetranUser | undefined> {
     return this.#optional(this.#call('GET', '/v1/users/{userId}', { userId }, o));
   }

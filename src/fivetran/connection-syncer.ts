@@ -1,4 +1,4 @@
-import { internal, resourceId } from '../connector/index.js';
+import { resourceId } from '../connector/index.js';
 import type {
   CallOptions,
   Entitlement,
@@ -16,7 +16,8 @@ import type { FivetranMembership } from './api.js';
 import { connectionResource, connectionRole, connectionRoleGrant } from './connection-resource.js';
 import { grantConnectionRole, revokeConnectionRole } from './connection-provisioner.js';
 import { connectionRoleEntitlement } from './entitlements.js';
-import { emptyIfGone, rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
+import { isNotFound } from './errors.js';
+import { rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
 import { decodePhaseToken, encodePhaseToken } from './page-token.js';
 import { CONNECTION_TYPE } from './resource-types.js';
 
@@ -129,23 +130,16 @@ export class ConnectionSyncer implements ResourceSyncer, Provisioner {
 
   /** All pages of one user's connection memberships; none when the user disappeared mid-sync. */
   async #userMemberships(userId: string, signal: AbortSignal): Promise<FivetranMembership[]> {
-    const out: FivetranMembership[] = [];
-    let cursor: string | undefined;
-    const seen = new Set<string>();
-    do {
-      const page = await emptyIfGone(
-        this.ctx,
-        `user:${userId}`,
-        this.ctx.api.listConnectionMemberships('user', userId, { cursor, signal }),
+    try {
+      return await this.ctx.api.allConnectionMemberships('user', userId, { signal });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      this.ctx.log.info(
+        { resourceId: `user:${userId}` },
+        'user disappeared during the sync; no connection grants',
       );
-      out.push(...page.items);
-      cursor = page.nextCursor;
-      if (cursor !== undefined && seen.has(cursor)) {
-        throw internal('baton-fivetran: GET /v1/users/{userId}/connections: Fivetran repeated a next_cursor');
-      }
-      if (cursor !== undefined) seen.add(cursor);
-    } while (cursor !== undefined);
-    return out;
+      return [];
+    }
   }
 
   /**
@@ -158,10 +152,17 @@ export class ConnectionSyncer implements ResourceSyncer, Provisioner {
       log.debug('no connections in this sync: the per-user connection scan is not needed');
       return false;
     }
-    const users = req.resourceCount?.('user') ?? (await this.#countUsersUpTo(this.scan.userLimit + 1, req));
-    const requests = users + Math.max(1, Math.ceil(users / FIVETRAN_PAGE));
     const limit = this.scan.userLimit;
-    if (this.scan.mode === 'never' || (this.scan.mode === 'auto' && users > limit)) {
+    if (this.scan.mode === 'never') {
+      log.info(
+        { mode: 'never' },
+        "per-user connection scan off: users' direct connection roles are not synced",
+      );
+      return false;
+    }
+    const users = req.resourceCount?.('user') ?? (await this.#countUsersUpTo(limit + 1, req));
+    const requests = users + Math.max(1, Math.ceil(users / FIVETRAN_PAGE));
+    if (this.scan.mode === 'auto' && users > limit) {
       log.warn(
         { users, userLimit: limit, mode: this.scan.mode, wouldCostRequests: requests },
         `per-user connection scan skipped: users' direct connection roles are not synced (it would cost about ` +
