@@ -226,6 +226,29 @@ describe('a one-shot sync against the fake Fivetran', () => {
     }
   });
 
+  it('shows pending invitations with inspect --resources user, and their profile in JSON', async () => {
+    const invited = fake.dataset.users[4]!;
+    expect(invited).toMatchObject({ invited: true, verified: false });
+    const [text, json] = await Promise.all([
+      harness.run(['inspect', file, '--resources', 'user']),
+      harness.run(['inspect', file, '--resources', 'user', '-o', 'json']),
+    ]);
+    const line = text.stdout.split('\n').find((l) => l.startsWith(invited.id))!;
+    expect(line).toMatch(/enabled\s+Pending invitation \(not accepted yet\)$/);
+    const pending = text.stdout.split('\n').filter((l) => l.includes('Pending invitation'));
+    expect(pending).toHaveLength(fake.dataset.users.filter((u) => u.invited && !u.verified).length);
+    const listed = JSON.parse(json.stdout) as {
+      resources: { resource: { id: { resource: string }; profile: Record<string, unknown> } }[];
+    };
+    const profile = listed.resources.find((r) => r.resource.id.resource === invited.id)!.resource.profile;
+    expect(profile).toMatchObject({
+      pending_invitation: true,
+      first_name: invited.given_name,
+      last_name: invited.family_name,
+      user_id: invited.id,
+    });
+  });
+
   it('lists the grants of a team member entitlement with inspect --grants', async () => {
     const [teamId, members] = [...fake.state.teamUsers].find(([, m]) => m.size > 0)!;
     const entitlementId = `team:${teamId}:member`;
