@@ -162,4 +162,34 @@ describe('a full Fivetran sync into a c1z', () => {
     expect(skipped).toHaveLength(1);
     expect(skipped[0]).toMatchObject({ level: 40, users: 150, userLimit: 149, wouldCostRequests: 151 });
   });
+
+  it('an account without connections costs two listing requests more than before, nothing per team or user', async () => {
+    const plain = await startFakeFivetran({
+      dataset: generateDataset({ seed: 11, users: 150, groups: 8, teams: 6 }),
+    });
+    try {
+      const { log } = logSink();
+      const registry = new ConnectorRegistry(
+        createFivetranConnector({
+          baseUrl: plain.baseUrl,
+          apiKey: plain.keys.admin.key,
+          apiSecret: plain.keys.admin.secret,
+          timeoutMs: 5000,
+          concurrency: 4,
+          log,
+          version: 'test',
+        }),
+      );
+      const writer = C1zWriter.create({ path: join(dir, 'plain.c1z') });
+      await runSync({ registry, store: writer, signal: AbortSignal.timeout(20_000), log });
+      await writer.finish();
+      const paths = plain.requests.map((r) => r.path);
+      expect(paths.filter((p) => p.includes('connections'))).toEqual(['/v1/connections']);
+      expect(paths.filter((p) => p === '/v1/system-keys')).toHaveLength(1);
+      // Before connections: account info, roles, users ×2, groups, teams ×2, one per group, two per team.
+      expect(paths).toHaveLength(7 + 8 + 2 * 6 + 2);
+    } finally {
+      await plain.close();
+    }
+  });
 });
