@@ -2,6 +2,8 @@
 // (`node dist/main.js`, one-shot) against it as a child process, and prints elapsed time, Fivetran requests
 // (total and per endpoint, counted by the fake), the c1z contents and the CLI's peak RSS.
 // Build and run: see bench/README.md. Options: --users N --groups N --teams N --latency-ms N --concurrency N
+// --connections N (default 0) --system-keys N (default 0); BENCH_CLI_ENV='K=V K=V' adds CLI environment
+// variables (e.g. BATON_CONNECTION_USER_SCAN=always).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,14 @@ const groups = option('groups', 50);
 const teams = option('teams', 100);
 const latencyMs = option('latency-ms', 0);
 const concurrency = option('concurrency', 4);
+const connections = option('connections', 0);
+const systemKeys = option('system-keys', 0);
+const extraEnv = Object.fromEntries(
+  (process.env.BENCH_CLI_ENV ?? '')
+    .split(' ')
+    .filter((kv) => kv.includes('='))
+    .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const mainJs = join(repoRoot, 'dist', 'main.js');
@@ -32,7 +42,7 @@ const endpoint = (path: string): string =>
     .map((part, i, parts) => (i >= 3 && i % 2 === 1 && parts[2] !== 'account' ? '{id}' : part))
     .join('/');
 
-const dataset = generateDataset({ seed: 1, users, groups, teams });
+const dataset = generateDataset({ seed: 1, users, groups, teams, connections, systemKeys });
 const fake = await startFakeFivetran({ dataset, latencyMs, hourlyQuota: 10_000_000 });
 const dir = mkdtempSync(join(tmpdir(), 'bench-fivetran-'));
 try {
@@ -46,6 +56,7 @@ try {
     BATON_FIVETRAN_API_SECRET: fake.keys.admin.secret,
     BATON_FIVETRAN_CONCURRENCY: String(concurrency),
     BATON_LOG_LEVEL: 'warn',
+    ...extraEnv,
     // e.g. BENCH_CLI_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the CLI.
     ...(process.env.BENCH_CLI_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_CLI_NODE_OPTIONS } : {}),
   };
@@ -83,7 +94,9 @@ try {
 
   console.log(
     `dataset: ${dataset.users.length} users, ${dataset.groups.length} groups, ${dataset.teams.length} teams, ` +
-      `${dataset.groupMemberships.length} group memberships, ${dataset.teamMemberships.length} team memberships; ` +
+      `${dataset.groupMemberships.length} group memberships, ${dataset.teamMemberships.length} team memberships, ` +
+      `${dataset.connections.length} connections (${dataset.userConnections.length} user and ` +
+      `${dataset.teamConnections.length} team connection memberships), ${dataset.systemKeys.length} system keys; ` +
       `fake latency ${latencyMs} ms, --fivetran-concurrency ${concurrency}`,
   );
   console.log(`elapsed (process start to exit): ${(elapsedMs / 1000).toFixed(2)} s`);

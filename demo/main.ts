@@ -1,7 +1,7 @@
 // `npm run demo`: the whole job against embedded fakes, with no credentials. A fake Fivetran and a fake
 // ConductorOne control plane run in this process; the real daemon (dist/main.js) runs as a child process in
 // service mode and gets tasks: full sync → upload, invite an account, grant and revoke a team membership,
-// delete the account. Exits 0 by itself; `--keep-running` keeps everything up to explore /metrics.
+// grant and revoke a connection role for a team, delete the account. Exits 0 by itself; `--keep-running` keeps everything up to explore /metrics.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, createWriteStream } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -21,11 +21,11 @@ async function main(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   const started = Date.now();
   const fivetran = await startFakeFivetran({
-    dataset: generateDataset({ seed: 7, users: 300, groups: 20, teams: 12 }),
+    dataset: generateDataset({ seed: 7, users: 300, groups: 20, teams: 12, connections: 40, systemKeys: 3 }),
   });
   const c1 = await startFakeControlPlane({ nextPollMs: 200, nextHeartbeatMs: 1000 });
   say(
-    `fake Fivetran      ${fivetran.baseUrl} (${fivetran.state.users.size} users, ${fivetran.state.groups.size} groups, ${fivetran.state.teams.size} teams)`,
+    `fake Fivetran      ${fivetran.baseUrl} (${fivetran.state.users.size} users, ${fivetran.state.groups.size} groups, ${fivetran.state.teams.size} teams, ${fivetran.state.connections.size} connections, ${fivetran.state.systemKeys.size} system keys)`,
   );
   say(`fake ConductorOne  https://${c1.host} (token endpoint + BatonService gRPC over TLS, CA ${c1.caPath})`);
 
@@ -96,8 +96,29 @@ async function main(): Promise<number> {
     for (const e of reader.entitlements({ resourceTypeId: 'team' })) {
       if (e.id === `team:${team.id}:member`) memberEntitlement = e;
     }
+    // A connection the first team holds no role on, for the connection-role grant below.
+    const connectionId = [...fivetran.state.connections.keys()].find(
+      (c) => !fivetran.state.teamConnections.get(team.id)?.has(c),
+    )!;
+    let connectionEntitlement: Entitlement | undefined;
+    let teamResource: Resource | undefined;
+    for (const e of reader.entitlements({ resourceTypeId: 'connection' })) {
+      if (e.id === `connection:${connectionId}:Manage Connection`) connectionEntitlement = e;
+    }
+    for (const r of reader.resources({ resourceTypeId: 'team' })) {
+      if (r.id.resource === team.id) teamResource = r;
+    }
     reader.close();
     if (!memberEntitlement) throw new Error(`no entitlement team:${team.id}:member in the c1z`);
+    if (!connectionEntitlement || !teamResource)
+      throw new Error('no connection entitlement or team in the c1z');
+    const member = [...(fivetran.state.teamUsers.get(team.id)?.keys() ?? [])][0];
+    if (member) {
+      say(`    a team member's access (inspect sync.c1z --access user:${member}):`);
+      say(
+        (await inspectC1z(c1zPath, { output: 'console', access: `user:${member}` })).replace(/^/gm, '      '),
+      );
+    }
 
     step(3, 'create_account: invite ada.demo@example.com as Account Reviewer');
     const createId = c1.enqueueTask({
@@ -148,14 +169,46 @@ async function main(): Promise<number> {
       say(`    attempt ${attempt}: ${outcome(f)}, annotations: ${annotationNames(f)}`);
     }
 
-    step(6, 'delete_resource: delete the account');
+    step(
+      6,
+      `grant: Manage Connection on connection ${connectionEntitlement.resource.displayName} to team "${team.name}", twice`,
+    );
+    for (const attempt of [1, 2]) {
+      const id = c1.enqueueTask({
+        kind: 'grant',
+        payload: { entitlement: connectionEntitlement, principal: teamResource },
+      });
+      const f = await finish(id);
+      say(`    attempt ${attempt}: ${outcome(f)}, annotations: ${annotationNames(f)}`);
+    }
+    say(
+      `    Fivetran now gives the team the role: ${fivetran.state.teamConnections.get(team.id)?.get(connectionId)?.role ?? 'none'}`,
+    );
+
+    step(7, 'revoke: take the connection role back from the team, twice');
+    const connectionGrantId = `${connectionEntitlement.id}:team:${team.id}`;
+    for (const attempt of [1, 2]) {
+      const id = c1.enqueueTask({
+        kind: 'revoke',
+        payload: {
+          grant: { id: connectionGrantId, entitlement: connectionEntitlement, principal: teamResource },
+        },
+      });
+      const f = await finish(id);
+      say(`    attempt ${attempt}: ${outcome(f)}, annotations: ${annotationNames(f)}`);
+    }
+    say(
+      `    Fivetran still gives the team a role there: ${fivetran.state.teamConnections.get(team.id)?.has(connectionId) ? 'yes' : 'no'}`,
+    );
+
+    step(8, 'delete_resource: delete the account');
     const deleteId = c1.enqueueTask({ kind: 'deleteResource', payload: { resourceId: user.id } });
     const deleted = await finish(deleteId);
     say(
       `    ${outcome(deleted)}; user still in Fivetran: ${fivetran.state.users.has(user.id.resource) ? 'yes' : 'no'}`,
     );
 
-    step(7, 'an unsupported task type is refused, retryably, and the daemon keeps serving');
+    step(9, 'an unsupported task type is refused, retryably, and the daemon keeps serving');
     const unsupported = await finish(c1.enqueueTask({ kind: 'eventFeed', payload: {} }));
     say(`    ${outcome(unsupported)}`);
 
@@ -170,7 +223,7 @@ async function main(): Promise<number> {
       );
       await new Promise<void>((r) => process.once('SIGINT', () => r()));
     }
-    step(8, 'SIGTERM: the daemon drains and exits');
+    step(10, 'SIGTERM: the daemon drains and exits');
     daemon.kill('SIGTERM');
     const code = await exited;
     say(`    daemon exited with code ${code}; demo took ${((Date.now() - started) / 1000).toFixed(1)} s`);

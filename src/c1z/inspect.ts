@@ -7,6 +7,8 @@ export interface InspectOptions {
   readonly resources?: string;
   /** List the grants on this entitlement id instead of the stats. */
   readonly grants?: string;
+  /** List every grant this principal (`type:id`) holds, direct or derived, instead of the stats. */
+  readonly access?: string;
   readonly output: 'console' | 'json';
   readonly tempDir?: string;
   readonly signal?: AbortSignal;
@@ -22,6 +24,7 @@ export async function inspectC1z(path: string, opts: InspectOptions): Promise<st
     const sections: { json: Record<string, unknown>; text: string }[] = [];
     if (opts.resources !== undefined) sections.push(resourceListing(reader, opts.resources));
     if (opts.grants !== undefined) sections.push(grantListing(reader, opts.grants));
+    if (opts.access !== undefined) sections.push(accessListing(reader, opts.access));
     if (sections.length === 0) sections.push(statsReport(reader));
     if (opts.output === 'json') {
       return `${JSON.stringify(Object.assign({}, ...sections.map((s) => s.json)), null, 2)}\n`;
@@ -109,9 +112,11 @@ function statsReport(reader: C1zReader) {
 function resourceListing(reader: C1zReader, resourceTypeId: string) {
   const resourceType = reader.resourceTypes().find((rt) => rt.id === resourceTypeId) ?? null;
   const resources = [...reader.resources({ resourceTypeId })];
+  const status = (r: (typeof resources)[number]) =>
+    (r.status?.status ?? '').replace('RESOURCE_STATUS_', '').replace('UNSPECIFIED', '').toLowerCase();
   const text = table(
-    ['ID', 'Display Name'],
-    resources.map((r) => [r.id.resource, r.displayName ?? '']),
+    ['ID', 'Display Name', 'Status', 'Description'],
+    resources.map((r) => [r.id.resource, r.displayName ?? '', status(r), r.description ?? '']),
   );
   const typeJson = resourceType && protojson(PROTO.resourceType, resourceType);
   const json = {
@@ -134,4 +139,38 @@ function grantListing(reader: C1zReader, entitlementId: string) {
     }),
   };
   return { json, text };
+}
+
+/**
+ * Everything one principal holds: its grants across every entitlement, each marked `direct` or with the
+ * entitlements it was derived through (grant expansion, e.g. `via team:<t>:member`).
+ */
+function accessListing(reader: C1zReader, principal: string) {
+  const colon = principal.indexOf(':');
+  const type = colon > 0 ? principal.slice(0, colon) : '';
+  const id = colon > 0 ? principal.slice(colon + 1) : '';
+  const held = [...reader.grants()]
+    .map((g) => g.grant)
+    .filter((g) => g.principal.id.resourceType === type && g.principal.id.resource === id)
+    .sort((a, b) => (a.entitlement.id < b.entitlement.id ? -1 : a.entitlement.id > b.entitlement.id ? 1 : 0));
+  const how = (g: (typeof held)[number]): string[] => {
+    const sources = Object.entries(g.sources?.sources ?? {});
+    const derived = sources.filter(([src]) => src !== g.entitlement.id).map(([src]) => src);
+    const direct = sources.length === 0 || sources.some(([src]) => src === g.entitlement.id);
+    return [...(direct ? ['direct'] : []), ...derived.map((src) => `via ${src}`)];
+  };
+  const text = table(
+    ['Entitlement', 'Resource Type', 'How'],
+    held.map((g) => [g.entitlement.id, g.entitlement.resource.id.resourceType, how(g).join(', ')]),
+  );
+  const json = {
+    access: held.map((g) => ({
+      entitlementId: g.entitlement.id,
+      resourceType: g.entitlement.resource.id.resourceType,
+      resource: g.entitlement.resource.id.resource,
+      grantId: g.id,
+      how: how(g),
+    })),
+  };
+  return { json, text: held.length === 0 ? `${principal} holds no grants in this sync\n` : text };
 }

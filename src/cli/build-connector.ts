@@ -34,6 +34,7 @@ export function buildRegistry(o: {
     timeoutMs: fivetran.timeoutMs,
     concurrency: fivetran.concurrency,
     maxListItems: fivetran.maxListItems,
+    connectionUserScan: fivetran.connectionUserScan,
     log: o.log.child({ component: 'fivetran' }),
     version: o.version,
     ...(proxy.isEnabled ? { proxy } : {}),

@@ -22,6 +22,11 @@ const subcommandFlags: Readonly<Record<string, readonly FieldSpec[]>> = {
   inspect: [
     flag('resources', 'string', 'list the resources of this type'),
     flag('grants', 'string', 'list the grants on this entitlement id'),
+    flag(
+      'access',
+      'string',
+      'list every grant this principal (TYPE:ID, e.g. user:abc) holds, direct or through teams',
+    ),
     flag('output', 'select', 'console or json', 'o'),
   ],
 };
@@ -70,17 +75,19 @@ export async function inspectCommand(io: CliIo, argv: readonly string[]): Promis
   const [file, ...rest] = parsed.positionals;
   if (!file || rest.length)
     throw new UsageError(
-      'usage: baton-fivetran inspect FILE [--resources TYPE] [--grants ENTITLEMENT] [-o json]',
+      'usage: baton-fivetran inspect FILE [--resources TYPE] [--grants ENTITLEMENT] [--access TYPE:ID] [-o json]',
     );
   const output = parsed.flags.get('output') ?? 'console';
   if (output !== 'console' && output !== 'json')
     throw new UsageError(`--output must be console or json, got "${output}"`);
   const resources = parsed.flags.get('resources');
   const grants = parsed.flags.get('grants');
+  const access = parsed.flags.get('access');
   const text = await inspectC1z(file, {
     output,
     ...(resources ? { resources } : {}),
     ...(grants ? { grants } : {}),
+    ...(access ? { access } : {}),
   });
   io.stdout(text.endsWith('\n') ? text : `${text}\n`);
   return 0;

@@ -53,6 +53,8 @@ export interface Config {
     readonly timeoutMs: number;
     /** A list longer than this (in pages of 1000) is taken as endless paging. */
     readonly maxListItems: number;
+    /** When users' direct connection roles are scanned (one request per user). */
+    readonly connectionUserScan: { readonly mode: 'auto' | 'always' | 'never'; readonly userLimit: number };
   };
   readonly sync: {
     readonly file: string;

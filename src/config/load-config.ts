@@ -199,6 +199,10 @@ export function loadConfig(input: LoadConfigInput): Config {
       concurrency: get<number>('fivetran-concurrency'),
       timeoutMs: httpTimeoutMs,
       maxListItems: get<number>('fivetran-max-list-items'),
+      connectionUserScan: {
+        mode: get<'auto' | 'always' | 'never'>('connection-user-scan'),
+        userLimit: get<number>('connection-user-scan-limit'),
+      },
     }),
     sync: Object.freeze({
       file: get<string>('file'),

@@ -87,6 +87,24 @@ export const fields = [
       "Most items one Fivetran list may hold (users, teams, a team's members); a list paging past it fails the sync as endless",
   },
   {
+    flag: 'connection-user-scan',
+    kind: 'select',
+    default: 'auto',
+    choices: ['auto', 'always', 'never'],
+    group: 'fivetran',
+    description:
+      "When to read each user's direct connection roles (one request per user): auto (up to --connection-user-scan-limit users), always or never",
+  },
+  {
+    flag: 'connection-user-scan-limit',
+    kind: 'int',
+    default: 2000,
+    min: 0,
+    max: 10_000_000,
+    group: 'fivetran',
+    description: 'In auto mode, accounts with more users than this skip the per-user connection scan',
+  },
+  {
     flag: 'http-timeout-seconds',
     kind: 'int',
     default: 300,

@@ -35,6 +35,8 @@ export const annotations = {
   userTrait: (f: UserTraitFields) => v2('UserTrait', { ...f }),
   groupTrait: (f: { readonly profile?: Struct } = {}) => v2('GroupTrait', { ...f }),
   roleTrait: (f: { readonly profile?: Struct } = {}) => v2('RoleTrait', { ...f }),
+  secretTrait: (f: { readonly expiresAt?: Timestamp; readonly lastUsedAt?: Timestamp } = {}) =>
+    v2('SecretTrait', { ...f }),
   skipEntitlementsAndGrants: () => v2('SkipEntitlementsAndGrants'),
   skipEntitlements: () => v2('SkipEntitlements'),
   skipGrants: () => v2('SkipGrants'),

@@ -18,6 +18,11 @@ export interface ListRequest extends CallOptions {
   /** Absent on the first page. */
   readonly pageToken?: string;
   readonly pageSize: number;
+  /**
+   * How many resources of a type this sync has stored so far: every listed one by the time grants are listed,
+   * 0 for a type the sync does not cover. Absent when the caller does not track it (e.g. a direct call).
+   */
+  readonly resourceCount?: (resourceTypeId: string) => number;
 }
 
 export interface Page<T> {

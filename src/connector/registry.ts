@@ -91,6 +91,8 @@ export class ConnectorRegistry {
       if (this.#provisioners.has(id)) caps.push('CAPABILITY_PROVISION');
       if (this.#accountManagers.has(id)) caps.push('CAPABILITY_ACCOUNT_PROVISIONING');
       if (this.#deleters.has(id)) caps.push('CAPABILITY_RESOURCE_DELETE');
+      // baton-sdk v0.25 defines CAPABILITY_SYNC_SECRETS but never derives it: a type holding secrets says so.
+      if (this.syncer(id).resourceType.traits?.includes('TRAIT_SECRET')) caps.push('CAPABILITY_SYNC_SECRETS');
       caps.forEach((c) => all.add(c));
       return { resourceType: this.syncer(id).resourceType, capabilities: caps };
     });
@@ -99,6 +101,7 @@ export class ConnectorRegistry {
       'CAPABILITY_SYNC',
       'CAPABILITY_ACCOUNT_PROVISIONING',
       'CAPABILITY_RESOURCE_DELETE',
+      'CAPABILITY_SYNC_SECRETS',
       'CAPABILITY_TARGETED_SYNC',
       'CAPABILITY_SERVICE_MODE_TARGETED_SYNC',
     ];

@@ -54,6 +54,29 @@ export interface FivetranMembership {
   readonly created_at?: string | null;
 }
 
+/** `GET /v1/connections` item; only the fields the mapping reads (the rest, `config` included, is ignored). */
+export interface FivetranConnection {
+  readonly id: string;
+  readonly group_id: string;
+  readonly service?: string | null;
+  readonly schema?: string | null;
+  readonly paused?: boolean | null;
+  readonly sync_frequency?: number | null;
+  readonly created_at?: string | null;
+  readonly status?: { readonly setup_state?: string | null } | null;
+}
+
+/** `GET /v1/system-keys` item (official OpenAPI `SystemKeyResponse`); `key`/`secret` are never read. */
+export interface FivetranSystemKey {
+  readonly id: string;
+  readonly name?: string | null;
+  readonly created_at?: string | null;
+  /** When the key expires or expired (Fivetran's name); absent for keys that never expire. */
+  readonly expired_at?: string | null;
+  readonly last_used_at?: string | null;
+  readonly permissions?: readonly unknown[] | null;
+}
+
 export interface FivetranTeamUser {
   readonly user_id: string;
   readonly role?: string | null;
@@ -71,8 +94,11 @@ export interface PageOptions extends CallOptions {
   readonly cursor?: string;
 }
 
-/** Who holds a role on a group: a user or a team. */
+/** Who holds a role on a group or a connection: a user or a team. */
 export type GroupMemberKind = 'user' | 'team';
+
+/** The two membership collections under `/v1/users/{id}` and `/v1/teams/{id}`. */
+type MembershipCollection = 'groups' | 'connections';
 
 export const TEAM_MEMBER = 'Team Member';
 export const TEAM_MANAGER = 'Team Manager';
@@ -114,6 +140,28 @@ export class FivetranApi {
   }
   listTeamGroups(teamId: string, o: PageOptions): Promise<ApiPage<FivetranMembership>> {
     return this.client.page({ endpoint: '/v1/teams/{teamId}/groups', params: { teamId }, ...o });
+  }
+
+  listConnections(o: PageOptions): Promise<ApiPage<FivetranConnection>> {
+    return this.client.page({ endpoint: '/v1/connections', ...o });
+  }
+  listSystemKeys(o: PageOptions): Promise<ApiPage<FivetranSystemKey>> {
+    return this.client.page({ endpoint: '/v1/system-keys', ...o });
+  }
+  /** A user's or team's direct connection roles (`/v1/users/{id}/connections`, `/v1/teams/{id}/connections`). */
+  listConnectionMemberships(
+    kind: GroupMemberKind,
+    id: string,
+    o: PageOptions,
+  ): Promise<ApiPage<FivetranMembership>> {
+    const endpoint = kind === 'user' ? '/v1/users/{userId}/connections' : '/v1/teams/{teamId}/connections';
+    return this.client.page({ endpoint, params: { [`${kind}Id`]: id }, ...o });
+  }
+
+  /** Every page of one user's or team's connection memberships. */
+  allConnectionMemberships(kind: GroupMemberKind, id: string, o: CallOptions): Promise<FivetranMembership[]> {
+    const endpoint = kind === 'user' ? '/v1/users/{userId}/connections' : '/v1/teams/{teamId}/connections';
+    return this.client.all({ endpoint, params: { [`${kind}Id`]: id }, signal: o.signal });
   }
 
   getUser(userId: string, o: CallOptions): Promise<FivetranUser | undefined> {
@@ -201,6 +249,43 @@ export class FivetranApi {
     return this.#void(this.#groupMember('DELETE', kind, id, groupId, o));
   }
 
+  /** A user's or team's role on a connection: the same four calls as for groups, under `/connections`. */
+  getConnectionMember(
+    kind: GroupMemberKind,
+    id: string,
+    connectionId: string,
+    o: CallOptions,
+  ): Promise<FivetranMembership | undefined> {
+    return this.#optional(this.#member('GET', kind, id, 'connections', connectionId, o));
+  }
+  addConnectionMember(
+    kind: GroupMemberKind,
+    id: string,
+    connectionId: string,
+    role: string,
+    o: CallOptions,
+  ): Promise<void> {
+    const body = { id: connectionId, role };
+    return this.#void(this.#member('POST', kind, id, 'connections', undefined, o, body));
+  }
+  patchConnectionMember(
+    kind: GroupMemberKind,
+    id: string,
+    connectionId: string,
+    role: string,
+    o: CallOptions,
+  ): Promise<void> {
+    return this.#void(this.#member('PATCH', kind, id, 'connections', connectionId, o, { role }));
+  }
+  deleteConnectionMember(
+    kind: GroupMemberKind,
+    id: string,
+    connectionId: string,
+    o: CallOptions,
+  ): Promise<void> {
+    return this.#void(this.#member('DELETE', kind, id, 'connections', connectionId, o));
+  }
+
   /** `/v1/{users|teams}/{id}/groups`, or `/…/groups/{groupId}` when a group id is given. */
   #groupMember<T>(
     method: HttpMethod,
@@ -210,11 +295,27 @@ export class FivetranApi {
     o: CallOptions,
     body?: unknown,
   ): Promise<T | undefined> {
+    return this.#member(method, kind, id, 'groups', groupId, o, body);
+  }
+
+  /** `/v1/{users|teams}/{id}/{collection}`, or `/…/{collection}/{targetId}` when a target id is given. */
+  #member<T>(
+    method: HttpMethod,
+    kind: GroupMemberKind,
+    id: string,
+    collection: MembershipCollection,
+    targetId: string | undefined,
+    o: CallOptions,
+    body?: unknown,
+  ): Promise<T | undefined> {
     const owner = kind === 'user' ? '/v1/users/{userId}' : '/v1/teams/{teamId}';
     const params: Record<string, string> = { [`${kind}Id`]: id };
-    if (groupId === undefined) return this.#call(method, `${owner}/groups`, params, o, body);
-    if (method === 'GET') return this.#read(`${owner}/groups/{groupId}`, { ...params, groupId }, 'id', o);
-    return this.#call(method, `${owner}/groups/{groupId}`, { ...params, groupId }, o, body);
+    if (targetId === undefined) return this.#call(method, `${owner}/${collection}`, params, o, body);
+    const one = collection === 'groups' ? 'groupId' : 'connectionId';
+    const ps = { ...params, [one]: targetId };
+    const path = `${owner}/${collection}/{${one}}`;
+    if (method === 'GET') return this.#read(path, ps, 'id', o);
+    return this.#call(method, path, ps, o, body);
   }
 
   /** A GET of one object, which must carry `idKey`. */

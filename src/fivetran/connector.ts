@@ -16,11 +16,17 @@ import {
   type OutboundAgents,
   type SecretInput,
 } from './client.js';
+import {
+  ConnectionSyncer,
+  DEFAULT_CONNECTION_USER_SCAN,
+  type ConnectionUserScan,
+} from './connection-syncer.js';
 import type { FivetranContext } from './fivetran-context.js';
 import { GroupSyncer } from './group-syncer.js';
 import { KeyOwner } from './key-owner.js';
 import { RoleCatalogue } from './role-catalogue.js';
 import { RoleSyncer } from './role-syncer.js';
+import { SystemKeySyncer } from './system-key-syncer.js';
 import { TeamSyncer } from './team-syncer.js';
 import { UserSyncer } from './user-syncer.js';
 
@@ -44,22 +50,24 @@ export interface FivetranConnectorOptions {
   readonly proxy?: OutboundAgents;
   /** Most items one Fivetran list may hold before it is taken as endless (default 200,000). */
   readonly maxListItems?: number;
+  /** When users' direct connection roles are scanned (one request per user); default `auto` up to 2,000. */
+  readonly connectionUserScan?: ConnectionUserScan;
 }
 
 /**
  * The sync engine's page cap per listing for this connector. One Fivetran list takes at most
- * ceil(maxListItems / 1000) + 1 pages, and a grant listing may walk two (a team's members then its groups;
- * every user then every team for role grants), so twice that.
+ * ceil(maxListItems / 1000) + 1 pages, and a grant listing may walk three (a team's members, then its groups,
+ * then its connections; every user then every team for role grants), so three times that.
  */
 export const syncPagesPerListing = (maxListItems: number): number =>
-  2 * maxPagesFor(maxListItems, PAGE_LIMIT);
+  3 * maxPagesFor(maxListItems, PAGE_LIMIT);
 
 const METADATA: ConnectorMetadata = {
   displayName: 'Fivetran',
   helpUrl: 'https://www.conductorone.com/docs/baton/fivetran',
   description:
-    'Syncs Fivetran users, destination groups, teams and account roles, and provisions account roles, ' +
-    'group roles and team memberships.',
+    'Syncs Fivetran users, destination groups, teams, account roles, connections and system keys, and ' +
+    'provisions account roles, group roles, connection roles and team memberships.',
   accountCreationSchema: {
     fieldMap: {
       email: {
@@ -114,6 +122,8 @@ export const createFivetranConnector = (opts: FivetranConnectorOptions): Connect
     new GroupSyncer(ctx),
     new TeamSyncer(ctx),
     new RoleSyncer(ctx),
+    new ConnectionSyncer(ctx, opts.connectionUserScan ?? DEFAULT_CONNECTION_USER_SCAN),
+    new SystemKeySyncer(ctx, clock),
   ];
   return {
     metadata: () => METADATA,

@@ -36,6 +36,22 @@ export const groupRoleEntitlement = (
   grantableTo: [USER_TYPE, TEAM_TYPE],
 });
 
+/** One per current connection role; the slug is the role name verbatim. */
+export const connectionRoleEntitlement = (
+  connection: Resource,
+  role: { readonly name: string; readonly description?: string | null },
+): Entitlement => ({
+  resource: connection,
+  id: entitlementId(connection, role.name),
+  slug: role.name,
+  displayName: `Fivetran connection ${nameOf(connection)} ${role.name}`,
+  description: `Has the connection role ${role.name} on the Fivetran connection ${nameOf(connection)}${
+    role.description ? `: ${role.description}` : ''
+  }`,
+  purpose: 'PURPOSE_VALUE_PERMISSION',
+  grantableTo: [USER_TYPE, TEAM_TYPE],
+});
+
 export const teamMemberEntitlement = (team: Resource): Entitlement => ({
   resource: team,
   id: entitlementId(team, MEMBER),

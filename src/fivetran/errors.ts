@@ -57,6 +57,7 @@ const SCOPES: readonly (readonly [string, string])[] = [
   ['/v1/groups', 'DESTINATION'],
   ['/v1/roles', 'ROLES'],
   ['/v1/account', 'ACCOUNT'],
+  ['/v1/connections', 'CONNECTOR'],
 ];
 
 /** Which permission a 403 on this endpoint most likely lacks (fivetran-api.md §4.1). */

@@ -38,6 +38,16 @@ export class RoleSet {
     return this.roles.filter((r) => !r.is_deprecated && hasScope(r, 'DESTINATION'));
   }
 
+  /** Non-deprecated roles whose scope contains `CONNECTOR`: one connection entitlement each. */
+  connectionRoles(): FivetranRole[] {
+    return this.roles.filter((r) => !r.is_deprecated && hasScope(r, 'CONNECTOR'));
+  }
+
+  isConnectionRole(name: string): boolean {
+    const r = this.#byName.get(name);
+    return r !== undefined && !r.is_deprecated && hasScope(r, 'CONNECTOR');
+  }
+
   isAccountRole(name: string): boolean {
     const r = this.#byName.get(name);
     return r !== undefined && !r.is_deprecated && hasScope(r, 'ACCOUNT');

@@ -14,6 +14,7 @@ import type {
   RevokeResult,
 } from '../connector/index.js';
 import { TEAM_MANAGER } from './api.js';
+import { connectionRole, connectionRoleGrant } from './connection-resource.js';
 import { teamManagerEntitlement, teamMemberEntitlement } from './entitlements.js';
 import { emptyIfGone, rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
 import { groupRoleGrant } from './group-resource.js';
@@ -22,13 +23,14 @@ import { grantTeamMembership, revokeTeamMembership } from './team-provisioner.js
 import { TEAM_TYPE } from './resource-types.js';
 import { teamGrant, teamResource } from './team-resource.js';
 
-/** The two Fivetran listings a team's grant listing walks, in order. */
-const TEAM_GRANT_PHASES = ['users', 'groups'] as const;
+/** The Fivetran listings a team's grant listing walks, in order. */
+const TEAM_GRANT_PHASES = ['users', 'groups', 'connections'] as const;
 
 /**
- * `team` resources with `member` and `manager` entitlements. Its grant listing walks two Fivetran
- * listings: the team's users (member/manager grants), then the team's groups, which become grants of
- * `group:<g>:<role>` to the team, expandable through `team:<t>:member`.
+ * `team` resources with `member` and `manager` entitlements. Its grant listing walks three Fivetran
+ * listings: the team's users (member/manager grants), the team's groups, which become grants of
+ * `group:<g>:<role>` to the team, and the team's connections (`connection:<c>:<role>`, skipped when the sync
+ * holds no connections); both expandable through `team:<t>:member`.
  */
 export class TeamSyncer implements ResourceSyncer, ResourceGetter, Provisioner {
   readonly resourceType = TEAM_TYPE;
@@ -74,7 +76,7 @@ export class TeamSyncer implements ResourceSyncer, ResourceGetter, Provisioner {
       nextPageToken = encodePhaseToken(
         page.nextCursor ? { phase: 'users', cursor: page.nextCursor } : { phase: 'groups' },
       );
-    } else {
+    } else if (at.phase === 'groups') {
       const page = await emptyIfGone(
         this.ctx,
         `team:${teamId}`,
@@ -85,8 +87,25 @@ export class TeamSyncer implements ResourceSyncer, ResourceGetter, Provisioner {
         if (role === undefined || !roles.isDestinationRole(role)) continue;
         items.push(groupRoleGrant(resourceId('group', m.id), role, team, `team:${teamId}:member`));
       }
+      // No connections in this sync (none in the account, or the type is not synced): nothing to look up.
+      const connections = req.resourceCount?.('connection') !== 0;
       nextPageToken = page.nextCursor
         ? encodePhaseToken({ phase: 'groups', cursor: page.nextCursor })
+        : connections
+          ? encodePhaseToken({ phase: 'connections' })
+          : undefined;
+    } else {
+      const page = await emptyIfGone(
+        this.ctx,
+        `team:${teamId}`,
+        this.ctx.api.listConnectionMemberships('team', teamId, { cursor: at.cursor, signal: req.signal }),
+      );
+      for (const m of page.items) {
+        const role = connectionRole(roles, m.role);
+        if (role) items.push(connectionRoleGrant(resourceId('connection', m.id), role, team));
+      }
+      nextPageToken = page.nextCursor
+        ? encodePhaseToken({ phase: 'connections', cursor: page.nextCursor })
         : undefined;
     }
     return { items, nextPageToken, annotations: rateLimitAnnotations(this.ctx) };

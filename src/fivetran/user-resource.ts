@@ -11,14 +11,20 @@ export const userResource = (u: FivetranUser, roles: RoleSet | undefined): Resou
   const displayName = `${given} ${family}`.trim() || email || u.id;
   const isActive = u.active !== false;
   const role = (roles ? roles.normalise(u.role) : u.role?.trim()) ?? '';
+  // An invitation not yet accepted: invited, and not verified yet (a fresh invitee is already `active`).
+  const pendingInvitation = u.invited === true && u.verified !== true;
   const profile = toStruct({
     email,
     given_name: given,
     family_name: family,
+    first_name: given,
+    last_name: family,
+    user_id: u.id,
     role,
     invited: Boolean(u.invited),
     verified: Boolean(u.verified),
     active: isActive,
+    pending_invitation: pendingInvitation,
   });
   const createdAt = toTimestamp(u.created_at);
   const trait = annotations.userTrait({
@@ -34,6 +40,7 @@ export const userResource = (u: FivetranUser, roles: RoleSet | undefined): Resou
   return {
     id: resourceId('user', u.id),
     displayName,
+    ...(pendingInvitation ? { description: 'Pending invitation (not accepted yet)' } : {}),
     annotations: [trait],
     profile,
     status: { status: isActive ? 'RESOURCE_STATUS_ENABLED' : 'RESOURCE_STATUS_DISABLED' },

@@ -15,12 +15,14 @@ import type { SyncContext } from './sync-context.js';
 export async function syncGrants(ctx: SyncContext): Promise<void> {
   const before = { ...ctx.tally.dropped };
   const resources = new ResourceLru(ctx.store);
+  // Every resource is stored before grants are listed, so connectors can size optional scans.
+  const resourceCount = (typeId: string) => ctx.tally.count(typeId, 'resources');
   for (const [typeId, type] of ctx.types) {
     if (skipsGrants(type)) continue;
     const syncer = ctx.registry.syncer(typeId);
-    const typeGrants = syncer.typeGrants?.bind(syncer);
-    if (typeGrants) {
+    if (syncer.typeGrants) {
       const what = `listing grants for type ${typeId}`;
+      const typeGrants = (req: ListRequest) => syncer.typeGrants!({ ...req, resourceCount });
       await writeGrantPages(ctx, resources, what, ctx.signal, typeGrants, true);
       continue;
     }
@@ -28,7 +30,8 @@ export async function syncGrants(ctx: SyncContext): Promise<void> {
     await runPool(stored, ctx.options.concurrency, ctx.signal, async (resource, signal) => {
       if (skipsGrants(type, resource)) return;
       const what = `listing grants for resource ${resourceKey(resource.id)}`;
-      await writeGrantPages(ctx, resources, what, signal, (req) => syncer.grants(resource, req), false);
+      const grants = (req: ListRequest) => syncer.grants(resource, { ...req, resourceCount });
+      await writeGrantPages(ctx, resources, what, signal, grants, false);
     });
   }
   const d = ctx.tally.dropped;

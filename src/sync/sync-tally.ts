@@ -74,6 +74,11 @@ export class SyncTally {
     this.progress?.({ phase, resourceTypeId, counts: { ...counts } });
   }
 
+  /** The running count of one kind for one resource type. */
+  count(resourceTypeId: string, kind: keyof SyncCounts): number {
+    return this.#byType.get(resourceTypeId)?.[kind] ?? 0;
+  }
+
   /** Adds per-type counts for items keyed by their resource type. */
   addAll<T>(
     phase: SyncPhase,

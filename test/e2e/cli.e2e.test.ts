@@ -113,6 +113,7 @@ describe('capabilities', () => {
         'CAPABILITY_SYNC',
         'CAPABILITY_TARGETED_SYNC',
         'CAPABILITY_SERVICE_MODE_TARGETED_SYNC',
+        'CAPABILITY_SYNC_SECRETS',
       ].sort(),
     );
     const byType = Object.fromEntries(
@@ -129,6 +130,14 @@ describe('capabilities', () => {
       group: syncProvision,
       team: syncProvision,
       role: syncProvision,
+      connection: syncProvision,
+      system_key: ['CAPABILITY_SYNC', 'CAPABILITY_SYNC_SECRETS'],
+    });
+    const systemKey = caps.resourceTypeCapabilities.find((r) => r.resourceType.id === 'system_key');
+    expect(systemKey?.resourceType).toEqual({
+      id: 'system_key',
+      displayName: 'System Key',
+      traits: ['TRAIT_SECRET'],
     });
     expect(tripwireHits).toBe(0);
   });

@@ -15,7 +15,9 @@ let fake: FakeFivetran;
 let cwd: string;
 
 beforeAll(async () => {
-  fake = await startFakeFivetran({ dataset: generateDataset({ seed: 23, users: 20, groups: 3, teams: 3 }) });
+  fake = await startFakeFivetran({
+    dataset: generateDataset({ seed: 23, users: 20, groups: 3, teams: 3, connections: 4 }),
+  });
   cwd = await harness.tempDir();
 }, 30_000);
 afterAll(async () => {
@@ -240,5 +242,88 @@ describe('secrets', () => {
     const texts = harness.processes.flatMap((p) => [p.stdout, p.stderr]);
     expect(texts.length).toBeGreaterThan(20);
     expect(scanForSecrets(texts, [fake.keys.admin.secret])).toEqual([]);
+  });
+});
+
+describe('a connection role granted to a team and revoked with one-shot provisioning flags', () => {
+  let teamId: string;
+  let connectionId: string;
+  let entitlementId: string;
+  let memberId: string;
+  const teamRole = () => fake.state.teamConnections.get(teamId)?.get(connectionId)?.role;
+
+  beforeAll(async () => {
+    const { state } = fake;
+    teamId = [...state.teams.keys()].find((t) => (state.teamUsers.get(t)?.size ?? 0) > 0)!;
+    memberId = [...state.teamUsers.get(teamId)!.keys()][0]!;
+    connectionId = [...state.connections.keys()].find((c) => !state.teamConnections.get(teamId)?.has(c))!;
+    entitlementId = `connection:${connectionId}:Manage Connection`;
+    await sync();
+  });
+
+  it('grants twice (granted, then already_exists) with one POST to /v1/teams/{id}/connections', async () => {
+    const args = [`--grant-entitlement=${entitlementId}`, `--grant-principal=${teamId}`];
+    expect(ok(await connector(args))).toEqual({ result: 'granted', grants: expect.any(Array) });
+    expect(ok(await connector(args))).toEqual({ result: 'already_exists', grants: expect.any(Array) });
+    expect(teamRole()).toBe('Manage Connection');
+    const posts = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/connections'));
+    expect(posts.map((r) => [r.path, r.body])).toEqual([
+      [`/v1/teams/${teamId}/connections`, { id: connectionId, role: 'Manage Connection' }],
+    ]);
+  });
+
+  it('re-syncs: the team holds it, and its members through the team (inspect --access)', async () => {
+    await sync();
+    const grants = await grantsOn(entitlementId);
+    expect(grants.map((g) => g.grant.id)).toEqual(
+      expect.arrayContaining([`${entitlementId}:team:${teamId}`, `${entitlementId}:user:${memberId}`]),
+    );
+    const p = await harness.run(['inspect', join(cwd, 'sync.c1z'), '--access', `user:${memberId}`]);
+    expect(p.exit?.code).toBe(0);
+    expect(p.stdout).toMatch(new RegExp(`${entitlementId}\\s+connection\\s+via team:${teamId}:member`));
+  });
+
+  it('revokes twice by grant id: revoked with one DELETE, then already_revoked', async () => {
+    const grant = `${entitlementId}:team:${teamId}`;
+    const args = [`--revoke-grant=${grant}`];
+    expect(ok(await connector(args))).toEqual({ result: 'revoked', grant });
+    expect(ok(await connector(args))).toEqual({ result: 'already_revoked', grant });
+    expect(teamRole()).toBeUndefined();
+    const deletes = fake.requests.filter((r) => r.method === 'DELETE' && r.path.includes('/connections/'));
+    expect(deletes.map((r) => `${r.status} ${r.path}`)).toEqual([
+      `200 /v1/teams/${teamId}/connections/${connectionId}`,
+    ]);
+  });
+});
+
+describe('a connection role for a user with one-shot provisioning flags', () => {
+  it('grants (POST), changes the role (PATCH), revokes only the current role (DELETE)', async () => {
+    const { state } = fake;
+    const userId = [...state.users.values()].find((u) => u.active && !state.userConnections.has(u.id))!.id;
+    const connectionId = [...state.connections.keys()][0]!;
+    const role = () => state.userConnections.get(userId)?.get(connectionId)?.role;
+    const grant = (slug: string) => [
+      `--grant-entitlement=connection:${connectionId}:${slug}`,
+      `--grant-principal=${userId}`,
+      '--grant-principal-type=user',
+    ];
+    await sync();
+    expect(ok(await connector(grant('View Connection'))).result).toBe('granted');
+    expect(role()).toBe('View Connection');
+    await sync();
+    expect(ok(await connector(grant('Edit Connection'))).result).toBe('granted');
+    expect(role()).toBe('Edit Connection');
+    await sync();
+    const revoke = (slug: string) => [`--revoke-grant=connection:${connectionId}:${slug}:user:${userId}`];
+    expect(ok(await connector(revoke('Edit Connection'))).result).toBe('revoked');
+    expect(role()).toBeUndefined();
+    const writes = fake.requests
+      .filter((r) => r.method !== 'GET' && r.path.startsWith(`/v1/users/${userId}/connections`))
+      .map((r) => `${r.status} ${r.method} ${r.path}`);
+    expect(writes).toEqual([
+      `201 POST /v1/users/${userId}/connections`,
+      `200 PATCH /v1/users/${userId}/connections/${connectionId}`,
+      `200 DELETE /v1/users/${userId}/connections/${connectionId}`,
+    ]);
   });
 });

@@ -66,6 +66,7 @@ describe('one-shot --sync-resources', () => {
         `GET /v1/teams/${teamId}`,
         `GET /v1/teams/${teamId}/users`,
         `GET /v1/teams/${teamId}/groups`,
+        `GET /v1/teams/${teamId}/connections`,
         ...groupIds.map((g) => `GET /v1/groups/${g}`),
       ].sort(),
     );

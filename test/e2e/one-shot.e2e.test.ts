@@ -22,7 +22,9 @@ const c1zFiles: Buffer[] = [];
 let fake: FakeFivetran;
 
 beforeAll(async () => {
-  fake = await startFakeFivetran({ dataset: generateDataset({ seed: 11, users: 25, groups: 4, teams: 3 }) });
+  fake = await startFakeFivetran({
+    dataset: generateDataset({ seed: 11, users: 25, groups: 4, teams: 3, connections: 6, systemKeys: 2 }),
+  });
 });
 afterAll(async () => {
   await harness.cleanup();
@@ -62,7 +64,14 @@ describe('a one-shot sync against the fake Fivetran', () => {
     expect(msgs).toContain('sync progress');
     expect(msgs).toContain('sync finished');
     const summaries = proc.logs.filter((l) => l.msg === 'synced resource type');
-    expect(summaries.map((l) => l.resourceType).sort()).toEqual(['group', 'role', 'team', 'user']);
+    expect(summaries.map((l) => l.resourceType).sort()).toEqual([
+      'connection',
+      'group',
+      'role',
+      'system_key',
+      'team',
+      'user',
+    ]);
     expect(await listDir(proc.cwd)).toEqual(['out.c1z']);
     expect(await listDir(proc.tmpDir)).toEqual([]);
   });
@@ -76,7 +85,7 @@ describe('a one-shot sync against the fake Fivetran', () => {
         .resourceTypes()
         .map((t) => t.id)
         .sort(),
-    ).toEqual(['group', 'role', 'team', 'user']);
+    ).toEqual(['connection', 'group', 'role', 'system_key', 'team', 'user']);
     const accountRoles = fake.state.roles.filter((r) => r.scope.includes('ACCOUNT') && !r.is_deprecated);
     const count = (type: string) => [...reader.resources({ resourceTypeId: type })].length;
     expect({
@@ -84,12 +93,22 @@ describe('a one-shot sync against the fake Fivetran', () => {
       group: count('group'),
       team: count('team'),
       role: count('role'),
+      connection: count('connection'),
+      system_key: count('system_key'),
     }).toEqual({
       user: fake.state.users.size,
       group: fake.state.groups.size,
       team: fake.state.teams.size,
       role: accountRoles.length,
+      connection: 6,
+      system_key: 2,
     });
+    const connection = [...reader.resources({ resourceTypeId: 'connection' })][0]!;
+    expect(connection.parentResourceId?.resourceType).toBe('group');
+    const key = [...reader.resources({ resourceTypeId: 'system_key' })][0]!;
+    expect(key.annotations?.map((a) => a['@type'])).toEqual([
+      'type.googleapis.com/c1.connector.v2.SecretTrait',
+    ]);
     const userIds = [...reader.resources({ resourceTypeId: 'user' })].map((r) => r.id.resource).sort();
     expect(userIds).toEqual([...fake.state.users.keys()].sort());
   });
@@ -99,11 +118,21 @@ describe('a one-shot sync against the fake Fivetran', () => {
       (r) => r.scope.includes('DESTINATION') && !r.is_deprecated,
     );
     const count = (type: string) => [...reader.entitlements({ resourceTypeId: type })].length;
-    expect({ user: count('user'), group: count('group'), team: count('team'), role: count('role') }).toEqual({
+    const connectionRoles = fake.state.roles.filter((r) => r.scope.includes('CONNECTOR') && !r.is_deprecated);
+    expect({
+      user: count('user'),
+      group: count('group'),
+      team: count('team'),
+      role: count('role'),
+      connection: count('connection'),
+      system_key: count('system_key'),
+    }).toEqual({
       user: 0,
       group: fake.state.groups.size * destinationRoles.length,
       team: fake.state.teams.size * 2,
       role: fake.state.roles.filter((r) => r.scope.includes('ACCOUNT') && !r.is_deprecated).length,
+      connection: 6 * connectionRoles.length,
+      system_key: 0,
     });
   });
 
@@ -111,10 +140,16 @@ describe('a one-shot sync against the fake Fivetran', () => {
     const kinds = new Set(
       grants.map((g) => {
         const [type, , slug] = g.entitlement.id.split(':');
-        return type === 'group' ? 'group:<role>' : `${type}:${slug}`;
+        return type === 'group' || type === 'connection' ? `${type}:<role>` : `${type}:${slug}`;
       }),
     );
-    expect([...kinds].sort()).toEqual(['group:<role>', 'role:assigned', 'team:manager', 'team:member']);
+    expect([...kinds].sort()).toEqual([
+      'connection:<role>',
+      'group:<role>',
+      'role:assigned',
+      'team:manager',
+      'team:member',
+    ]);
 
     const principalsOf = (entitlementId: string) =>
       grants
@@ -161,6 +196,56 @@ describe('a one-shot sync against the fake Fivetran', () => {
       user: fake.state.users.size,
       group: fake.state.groups.size,
       team: fake.state.teams.size,
+    });
+  });
+
+  it("lists a user's effective connection access, direct and through teams, with inspect --access", async () => {
+    const [teamId, connections] = [...fake.state.teamConnections].find(
+      ([t, c]) => c.size > 0 && (fake.state.teamUsers.get(t)?.size ?? 0) > 0,
+    )!;
+    const userId = [...fake.state.teamUsers.get(teamId)!.keys()][0]!;
+    const [text, json] = await Promise.all([
+      harness.run(['inspect', file, '--access', `user:${userId}`]),
+      harness.run(['inspect', file, '--access', `user:${userId}`, '-o', 'json']),
+    ]);
+    expect(text.exit?.code).toBe(0);
+    expect(json.exit?.code).toBe(0);
+    const access = (JSON.parse(json.stdout) as { access: { entitlementId: string; how: string[] }[] }).access;
+    const viaTeam = access.filter((a) => a.how.includes(`via team:${teamId}:member`));
+    const [connectionId] = [...connections.keys()];
+    expect(viaTeam.map((a) => a.entitlementId)).toEqual(
+      expect.arrayContaining([expect.stringMatching(new RegExp(`^connection:${connectionId}:`))]),
+    );
+    expect(access.find((a) => a.entitlementId === `team:${teamId}:member`)?.how).toEqual(['direct']);
+    expect(text.stdout).toContain(`via team:${teamId}:member`);
+    const direct = fake.state.userConnections.get(userId);
+    for (const c of direct?.keys() ?? []) {
+      expect(
+        access.some((a) => a.entitlementId.startsWith(`connection:${c}:`) && a.how.includes('direct')),
+      ).toBe(true);
+    }
+  });
+
+  it('shows pending invitations with inspect --resources user, and their profile in JSON', async () => {
+    const invited = fake.dataset.users[4]!;
+    expect(invited).toMatchObject({ invited: true, verified: false });
+    const [text, json] = await Promise.all([
+      harness.run(['inspect', file, '--resources', 'user']),
+      harness.run(['inspect', file, '--resources', 'user', '-o', 'json']),
+    ]);
+    const line = text.stdout.split('\n').find((l) => l.startsWith(invited.id))!;
+    expect(line).toMatch(/enabled\s+Pending invitation \(not accepted yet\)$/);
+    const pending = text.stdout.split('\n').filter((l) => l.includes('Pending invitation'));
+    expect(pending).toHaveLength(fake.dataset.users.filter((u) => u.invited && !u.verified).length);
+    const listed = JSON.parse(json.stdout) as {
+      resources: { resource: { id: { resource: string }; profile: Record<string, unknown> } }[];
+    };
+    const profile = listed.resources.find((r) => r.resource.id.resource === invited.id)!.resource.profile;
+    expect(profile).toMatchObject({
+      pending_invitation: true,
+      first_name: invited.given_name,
+      last_name: invited.family_name,
+      user_id: invited.id,
     });
   });
 
@@ -244,5 +329,11 @@ describe('secrets', () => {
     expect(texts.length).toBeGreaterThan(10);
     expect(c1zFiles.length).toBeGreaterThan(0);
     expect(scanForSecrets(texts, [fake.keys.admin.secret])).toEqual([]);
+    // Nor the system keys' key values or the connections' setup config from the listings.
+    const values = [
+      ...[...fake.state.systemKeys.values()].map((k) => k.key),
+      ...[...fake.state.connections.values()].map((c) => c.config.password!),
+    ];
+    expect(scanForSecrets(texts, values)).toEqual([]);
   });
 });

@@ -76,6 +76,8 @@ const expectedResourceCounts = (world: ServiceWorld) => {
     group: state.groups.size,
     team: state.teams.size,
     role: state.roles.filter((r) => r.scope.includes('ACCOUNT') && !r.is_deprecated).length,
+    connection: state.connections.size,
+    system_key: state.systemKeys.size,
   };
 };
 

@@ -49,7 +49,7 @@ describe('provisioning tasks with BATON_PROVISIONING=true', () => {
   const run = (kind: string, payload: object) => runTask(world, service.proc, kind, payload);
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 41 });
+    world = await newWorld({ seed: 41, connections: 5 });
     service = await startService(harness, world, { provisioning: true });
     users = plainUsers(world);
   }, 30_000);
@@ -106,6 +106,34 @@ describe('provisioning tasks with BATON_PROVISIONING=true', () => {
     const revoked = await run('revoke', revokePayload(e, principal));
     expect(responseOf(revoked)['@type']).toBe(`${V2}.GrantManagerServiceRevokeResponse`);
     expect(state.groupUsers.get(group.id)?.has(user.id) ?? false).toBe(false);
+    expect(annotationNames(await run('revoke', revokePayload(e, principal)))).toEqual([
+      'GrantAlreadyRevoked',
+    ]);
+  });
+
+  it('grants and revokes a connection role for a team, expandable to its members', async () => {
+    const { state } = world.fivetran;
+    const team = [...state.teams.values()][1]!;
+    const connectionId = [...state.connections.keys()].find(
+      (c) => !state.teamConnections.get(team.id)?.has(c),
+    )!;
+    const e = entitlement(
+      resource('connection', connectionId),
+      'View Connection',
+      'PURPOSE_VALUE_PERMISSION',
+    );
+    const principal = resource('team', team.id, team.name);
+
+    const granted = await run('grant', grantPayload(e, principal));
+    expect(responseOf(granted)['@type']).toBe(`${V2}.GrantManagerServiceGrantResponse`);
+    expect(annotationNames(granted)).toEqual([]);
+    expect(JSON.stringify(responseOf(granted))).toContain(`team:${team.id}:member`);
+    expect(state.teamConnections.get(team.id)?.get(connectionId)?.role).toBe('View Connection');
+    expect(annotationNames(await run('grant', grantPayload(e, principal)))).toEqual(['GrantAlreadyExists']);
+
+    const revoked = await run('revoke', revokePayload(e, principal));
+    expect(responseOf(revoked)['@type']).toBe(`${V2}.GrantManagerServiceRevokeResponse`);
+    expect(state.teamConnections.get(team.id)?.has(connectionId) ?? false).toBe(false);
     expect(annotationNames(await run('revoke', revokePayload(e, principal)))).toEqual([
       'GrantAlreadyRevoked',
     ]);

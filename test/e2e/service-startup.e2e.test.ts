@@ -68,6 +68,8 @@ describe('service mode start-up', () => {
       group: targetable,
       team: targetable,
       role: targetable,
+      connection: ['CAPABILITY_PROVISION', 'CAPABILITY_SYNC'],
+      system_key: ['CAPABILITY_SYNC', 'CAPABILITY_SYNC_SECRETS'],
     });
     // Connector-level only, as the SDK advertises it when any type has a targeted syncer.
     expect(meta.capabilities?.connectorCapabilities).toContain('CAPABILITY_SERVICE_MODE_TARGETED_SYNC');

@@ -28,6 +28,8 @@ export async function startWorld(
     seed?: number;
     /** Users in the generated dataset; default 30. */
     users?: number;
+    /** Connections in the generated dataset; default 0. */
+    connections?: number;
     latencyMs?: number;
     tokenTtlSeconds?: number;
     nextPollMs?: number;
@@ -35,7 +37,13 @@ export async function startWorld(
   } = {},
 ): Promise<ServiceWorld> {
   const fivetran = await startFakeFivetran({
-    dataset: generateDataset({ seed: o.seed ?? 5, users: o.users ?? 30, groups: 4, teams: 3 }),
+    dataset: generateDataset({
+      seed: o.seed ?? 5,
+      users: o.users ?? 30,
+      groups: 4,
+      teams: 3,
+      connections: o.connections ?? 0,
+    }),
     ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}),
   });
   const c1 = await startFakeControlPlane({

@@ -82,6 +82,8 @@ describe('a sync_full task', () => {
       group: state.groups.size,
       team: state.teams.size,
       role: state.roles.filter((r) => r.scope.includes('ACCOUNT') && !r.is_deprecated).length,
+      connection: state.connections.size,
+      system_key: state.systemKeys.size,
     });
     const firstUsers = [...state.users.keys()].slice(0, 50);
     const synced = new Set<string>();

@@ -128,6 +128,7 @@ describe('targeted sync_full tasks against the fake control plane', () => {
         `GET /v1/teams/${teamId}`,
         `GET /v1/teams/${teamId}/users`,
         `GET /v1/teams/${teamId}/groups`,
+        `GET /v1/teams/${teamId}/connections`,
         ...groupIds.map((g) => `GET /v1/groups/${g}`),
       ].sort(),
     );

@@ -7,12 +7,17 @@ import type {
   FakeTeamMembershipRow,
   FakeUser,
 } from './entities.js';
+import {
+  generateConnectionDataset,
+  type ConnectionDataset,
+  type ConnectionDatasetOptions,
+} from './connection-dataset.js';
 import { IdAllocator } from './id-allocator.js';
 import { roleCatalogue } from './role-catalogue.js';
 import { floorPositive, SeededRandom } from './seeded-random.js';
 import { FAMILY_NAMES, GIVEN_NAMES, ID_WORDS } from './words.js';
 
-export interface DatasetOptions {
+export interface DatasetOptions extends ConnectionDatasetOptions {
   seed: number;
   /** Total users, at least 3 (admin, reviewer, service account); default 40. */
   users?: number;
@@ -29,7 +34,7 @@ export interface DatasetOptions {
 }
 
 /** A generated, immutable starting point for a fake server; `FakeState` deep-copies it. */
-export interface FakeDataset {
+export interface FakeDataset extends ConnectionDataset {
   readonly seed: number;
   readonly accountId: string;
   readonly accountName: string;
@@ -130,9 +135,17 @@ export function generateDataset(o: DatasetOptions): FakeDataset {
   }
 
   const [admin, reviewer, service] = users as [FakeUser, FakeUser, FakeUser];
+  const accountId = ids.next();
+  const usedIds = [
+    accountId,
+    ...users.map((u) => u.id),
+    ...groups.map((g) => g.id),
+    ...teams.map((t) => t.id),
+  ];
+  const connectionData = generateConnectionDataset(o.seed, o, { users, groups, teams, usedIds });
   return {
     seed: o.seed,
-    accountId: ids.next(),
+    accountId,
     accountName: `${capitalise(rnd.pick(ID_WORDS))} Data Inc.`,
     users,
     groups,
@@ -141,6 +154,7 @@ export function generateDataset(o: DatasetOptions): FakeDataset {
     groupMemberships,
     teamMemberships,
     teamGroups,
+    ...connectionData,
     adminUserId: admin.id,
     reviewerUserId: reviewer.id,
     serviceAccountUserId: service.id,

@@ -1,3 +1,4 @@
+import type { FakeConnection, FakeSystemKey } from './connection-entities.js';
 import type { FakeDataset } from './dataset.js';
 import type { FakeGroup, FakeMembership, FakeRole, FakeTeam, FakeUser, RoleScope } from './entities.js';
 import { IdAllocator } from './id-allocator.js';
@@ -33,6 +34,14 @@ export class FakeState {
   readonly userTeams: Edges = new Map();
   /** teamId → groupId → the team's destination role on that group. */
   readonly teamGroups: Edges = new Map();
+  /** connectionId → connection. */
+  readonly connections = new Map<string, FakeConnection>();
+  /** userId → connectionId → the user's direct role on the connection. */
+  readonly userConnections: Edges = new Map();
+  /** teamId → connectionId → the team's role on the connection. */
+  readonly teamConnections: Edges = new Map();
+  /** systemKeyId → system key (what `GET /v1/system-keys` lists). */
+  readonly systemKeys = new Map<string, FakeSystemKey>();
   readonly #emails = new Map<string, string>();
   readonly #ids: IdAllocator;
 
@@ -51,7 +60,20 @@ export class FakeState {
     for (const m of dataset.teamMemberships)
       this.setTeamMembership(m.team_id, m.user_id, m.role, m.created_at);
     for (const m of dataset.teamGroups) this.setTeamGroup(m.team_id, m.group_id, m.role, m.created_at);
-    const used = [dataset.accountId, ...this.users.keys(), ...this.groups.keys(), ...this.teams.keys()];
+    for (const c of dataset.connections ?? []) this.connections.set(c.id, structuredClone(c));
+    for (const m of dataset.userConnections ?? [])
+      link(this.userConnections, undefined, m.owner_id, m.connection_id, m.role, m.created_at);
+    for (const m of dataset.teamConnections ?? [])
+      link(this.teamConnections, undefined, m.owner_id, m.connection_id, m.role, m.created_at);
+    for (const k of dataset.systemKeys ?? []) this.systemKeys.set(k.id, structuredClone(k));
+    const used = [
+      dataset.accountId,
+      ...this.users.keys(),
+      ...this.groups.keys(),
+      ...this.teams.keys(),
+      ...this.connections.keys(),
+      ...this.systemKeys.keys(),
+    ];
     this.#ids = new IdAllocator(new SeededRandom(dataset.seed ^ 0x5eed), used);
   }
 
@@ -105,6 +127,7 @@ export class FakeState {
       this.removeGroupMembership(userId, groupId);
     for (const teamId of [...(this.userTeams.get(userId)?.keys() ?? [])])
       this.removeTeamMembership(teamId, userId);
+    this.userConnections.delete(userId);
     this.users.delete(userId);
     this.#emails.delete(user.email.toLowerCase());
     return true;
@@ -133,6 +156,7 @@ export class FakeState {
     for (const userId of [...(this.teamUsers.get(teamId)?.keys() ?? [])])
       this.removeTeamMembership(teamId, userId);
     this.teamGroups.delete(teamId);
+    this.teamConnections.delete(teamId);
     return this.teams.delete(teamId);
   }
 
@@ -160,6 +184,31 @@ export class FakeState {
   removeTeamGroup(teamId: string, groupId: string): boolean {
     return unlink(this.teamGroups, undefined, teamId, groupId);
   }
+}
+
+/** A user's or team's role on a connection: `userConnections` / `teamConnections` by owner kind. */
+export function connectionEdges(state: FakeState, owner: 'user' | 'team'): Edges {
+  return owner === 'user' ? state.userConnections : state.teamConnections;
+}
+
+/** Creates the connection membership, or updates its role when it exists. */
+export function setConnectionMembership(
+  state: FakeState,
+  owner: 'user' | 'team',
+  ownerId: string,
+  connectionId: string,
+  role: string,
+): FakeMembership {
+  return link(connectionEdges(state, owner), undefined, ownerId, connectionId, role, state.timestamp());
+}
+
+export function removeConnectionMembership(
+  state: FakeState,
+  owner: 'user' | 'team',
+  ownerId: string,
+  connectionId: string,
+): boolean {
+  return unlink(connectionEdges(state, owner), undefined, ownerId, connectionId);
 }
 
 function link(

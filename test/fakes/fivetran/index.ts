@@ -1,6 +1,8 @@
 export { startFakeFivetran } from './fake-fivetran.js';
 export type { FakeFivetran, FakeFivetranOptions, RecordedRequest } from './fake-fivetran.js';
 export { generateDataset } from './dataset.js';
+export type { FakeConnection, FakeConnectionMembershipRow, FakeSystemKey } from './connection-entities.js';
+export type { ConnectionDatasetOptions } from './connection-dataset.js';
 export type { DatasetOptions, FakeDataset } from './dataset.js';
 export { FakeState } from './fake-state.js';
 export type {

@@ -4,7 +4,7 @@ import type { FakeState } from './fake-state.js';
 import { ACCOUNT_ADMINISTRATOR } from './role-catalogue.js';
 
 /** System-key `resource_type` values the fake checks (spec fivetran-api.md §4). */
-export type PermissionResource = 'ACCOUNT' | 'USER' | 'TEAM' | 'ROLES' | 'DESTINATION';
+export type PermissionResource = 'ACCOUNT' | 'USER' | 'TEAM' | 'ROLES' | 'DESTINATION' | 'CONNECTOR';
 export type AccessLevel = 'NONE' | 'READ' | 'MANAGE';
 
 export interface SystemKeyPermission {
@@ -29,7 +29,7 @@ export type ApiKeyEntry =
 export interface FakeKeys {
   /** User key of the dataset's `Account Administrator` (`dataset.adminUserId`): may do everything. */
   readonly admin: ApiCredential;
-  /** System key with MANAGE on ACCOUNT, USER, TEAM, ROLES and DESTINATION. */
+  /** System key with MANAGE on ACCOUNT, USER, TEAM, ROLES, DESTINATION and CONNECTOR. */
   readonly system: ApiCredential;
   /** System key with READ on the same resource types. */
   readonly readOnlySystem: ApiCredential;
@@ -37,7 +37,14 @@ export interface FakeKeys {
   readonly nonAdminUser: ApiCredential;
 }
 
-const ALL_RESOURCES: readonly PermissionResource[] = ['ACCOUNT', 'USER', 'TEAM', 'ROLES', 'DESTINATION'];
+const ALL_RESOURCES: readonly PermissionResource[] = [
+  'ACCOUNT',
+  'USER',
+  'TEAM',
+  'ROLES',
+  'DESTINATION',
+  'CONNECTOR',
+];
 
 const credential = (): ApiCredential => ({
   key: randomBytes(8).toString('hex'),

@@ -1,7 +1,9 @@
 import { accountRoutes } from './account-routes.js';
+import { connectionRoutes } from './connection-routes.js';
 import { groupRoutes } from './group-routes.js';
 import type { PermissionResource } from './keys.js';
 import type { Method, Route } from './route.js';
+import { systemKeyRoutes } from './system-key-routes.js';
 import { teamRoutes } from './team-routes.js';
 import { userRoutes } from './user-routes.js';
 
@@ -22,12 +24,18 @@ const RESOURCE_BY_SEGMENT: Readonly<Record<string, PermissionResource>> = {
   teams: 'TEAM',
   roles: 'ROLES',
   groups: 'DESTINATION',
+  connections: 'CONNECTOR',
 };
 
 export class Router {
-  readonly #routes: CompiledRoute[] = [...accountRoutes, ...userRoutes, ...groupRoutes, ...teamRoutes].map(
-    (route) => ({ route, segments: route.path.split('/').filter(Boolean) }),
-  );
+  readonly #routes: CompiledRoute[] = [
+    ...accountRoutes,
+    ...userRoutes,
+    ...groupRoutes,
+    ...teamRoutes,
+    ...connectionRoutes,
+    ...systemKeyRoutes,
+  ].map((route) => ({ route, segments: route.path.split('/').filter(Boolean) }));
 
   /** `path` is below `/v1`, e.g. `/users/abc_def/groups`. */
   match(method: string, path: string): RouteMatch {

@@ -66,7 +66,7 @@ describe('inspectC1z', () => {
 
   it('lists the resources of one type', async () => {
     expect(lines(await inspectC1z(sample.path, { output: 'console', resources: 'user' }))).toEqual([
-      'ID  Display Name',
+      'ID  Display Name  Status  Description',
       'u1  User 1',
       'u2  User 2',
       'u3  User 3',

@@ -116,4 +116,19 @@ describe('loadConfig', () => {
       'http://127.0.0.1:8080/v1',
     );
   });
+
+  it('reads the connection user scan settings, defaulting to auto up to 2,000 users', () => {
+    expect(load([], fivetranEnv).fivetran.connectionUserScan).toEqual({ mode: 'auto', userLimit: 2000 });
+    const c = load(['--connection-user-scan', 'always'], {
+      ...fivetranEnv,
+      BATON_CONNECTION_USER_SCAN_LIMIT: '0',
+    });
+    expect(c.fivetran.connectionUserScan).toEqual({ mode: 'always', userLimit: 0 });
+    expect(() => load(['--connection-user-scan', 'sometimes'], fivetranEnv)).toThrow(
+      /--connection-user-scan \(\$BATON_CONNECTION_USER_SCAN\).*auto, always, never/,
+    );
+    expect(() => load([], { ...fivetranEnv, BATON_CONNECTION_USER_SCAN_LIMIT: '-1' })).toThrow(
+      /--connection-user-scan-limit \(\$BATON_CONNECTION_USER_SCAN_LIMIT\)/,
+    );
+  });
 });

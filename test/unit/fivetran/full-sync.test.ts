@@ -12,7 +12,7 @@ import { logSink } from './support.js';
  * The grant set a sync must produce, computed straight from the fake's state with the rules of
  * fivetran-model.md, independently of the connector code: direct grants, then team grants expanded to members.
  */
-function expectedGrantIds(fake: FakeFivetran): Set<string> {
+function expectedGrantIds(fake: FakeFivetran, o: { userConnections: boolean }): Set<string> {
   const s = fake.state;
   const current = (name: string | null | undefined, scope: string): string | undefined => {
     if (!name) return undefined;
@@ -50,6 +50,20 @@ function expectedGrantIds(fake: FakeFivetran): Set<string> {
       if (m.role === 'Team Manager') ids.add(`team:${teamId}:manager:user:${userId}`);
     }
   }
+  if (o.userConnections) {
+    for (const [userId, connections] of s.userConnections) {
+      for (const [connectionId, m] of connections) {
+        const r = current(m.role, 'CONNECTOR');
+        if (r) ids.add(`connection:${connectionId}:${r}:user:${userId}`);
+      }
+    }
+  }
+  for (const [teamId, connections] of s.teamConnections) {
+    for (const [connectionId, m] of connections) {
+      const r = current(m.role, 'CONNECTOR');
+      if (r) teamGrants.push([`connection:${connectionId}:${r}`, teamId]);
+    }
+  }
   for (const [entitlementId, teamId] of teamGrants) {
     ids.add(`${entitlementId}:team:${teamId}`);
     for (const userId of s.teamUsers.get(teamId)?.keys() ?? []) ids.add(`${entitlementId}:user:${userId}`);
@@ -62,7 +76,7 @@ describe('a full Fivetran sync into a c1z', () => {
   let dir: string;
   beforeAll(async () => {
     fake = await startFakeFivetran({
-      dataset: generateDataset({ seed: 11, users: 150, groups: 8, teams: 6 }),
+      dataset: generateDataset({ seed: 11, users: 150, groups: 8, teams: 6, connections: 20, systemKeys: 3 }),
     });
     dir = mkdtempSync(join(tmpdir(), 'ft-sync-'));
   });
@@ -71,9 +85,8 @@ describe('a full Fivetran sync into a c1z', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('produces exactly the grants computed independently from the fake account, expanded through teams', async () => {
-    const { log } = logSink();
-    const registry = new ConnectorRegistry(
+  const registryFor = (log: ReturnType<typeof logSink>['log'], userLimit = 2000) =>
+    new ConnectorRegistry(
       createFivetranConnector({
         baseUrl: fake.baseUrl,
         apiKey: fake.keys.admin.key,
@@ -82,8 +95,14 @@ describe('a full Fivetran sync into a c1z', () => {
         concurrency: 4,
         log,
         version: 'test',
+        connectionUserScan: { mode: 'auto', userLimit },
       }),
     );
+
+  it('produces exactly the grants computed independently from the fake account, expanded through teams', async () => {
+    fake.reset();
+    const { log } = logSink();
+    const registry = registryFor(log);
     const path = join(dir, 'sync.c1z');
     const writer = C1zWriter.create({ path });
     const summary = await runSync({ registry, store: writer, signal: AbortSignal.timeout(20_000), log });
@@ -92,7 +111,7 @@ describe('a full Fivetran sync into a c1z', () => {
     const reader = await C1zReader.open(path);
     try {
       const grantIds = [...reader.grants()].map((g) => g.grant.id);
-      const expected = expectedGrantIds(fake);
+      const expected = expectedGrantIds(fake, { userConnections: true });
       expect(new Set(grantIds).size).toBe(grantIds.length);
       expect([...grantIds].sort()).toEqual([...expected].sort());
       expect(summary.expandedGrants).toBeGreaterThan(0);
@@ -108,12 +127,69 @@ describe('a full Fivetran sync into a c1z', () => {
         group: fake.state.groups.size,
         team: fake.state.teams.size,
         role: accountRoles.length,
+        connection: fake.state.connections.size,
+        system_key: fake.state.systemKeys.size,
       });
+      expect([...grantIds].some((id) => /^connection:[^:]+:[^:]+:user:/.test(id))).toBe(true);
     } finally {
       reader.close();
     }
-    // One request per page: the sync stays well within Fivetran's hourly budget.
-    const expectedMax = 10 + 2 * fake.state.teams.size + fake.state.groups.size + 6;
+    // One request per page, plus one per team and group and, for connections, one per user.
+    const users = fake.state.users.size;
+    const expectedMax = 12 + 3 * fake.state.teams.size + fake.state.groups.size + users + 6;
     expect(fake.requests.length).toBeLessThanOrEqual(expectedMax);
+    expect(fake.requestCount({ method: 'GET', pathPrefix: '/v1/users/' })).toBe(users);
+  });
+
+  it('above --connection-user-scan-limit skips the per-user scan, logs its cost and keeps team grants', async () => {
+    fake.reset();
+    const sink = logSink();
+    const registry = registryFor(sink.log, 149);
+    const path = join(dir, 'limited.c1z');
+    const writer = C1zWriter.create({ path });
+    await runSync({ registry, store: writer, signal: AbortSignal.timeout(20_000), log: sink.log });
+    await writer.finish();
+    const reader = await C1zReader.open(path);
+    try {
+      const grantIds = [...reader.grants()].map((g) => g.grant.id).sort();
+      expect(grantIds).toEqual([...expectedGrantIds(fake, { userConnections: false })].sort());
+    } finally {
+      reader.close();
+    }
+    // Not one /v1/users/<u>/connections call; the skip is logged once with what it would cost (150 + 1 page).
+    expect(fake.requestCount({ method: 'GET', pathPrefix: '/v1/users/' })).toBe(0);
+    const skipped = sink.lines.filter((l) => String(l.msg).startsWith('per-user connection scan skipped'));
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toMatchObject({ level: 40, users: 150, userLimit: 149, wouldCostRequests: 151 });
+  });
+
+  it('an account without connections costs two listing requests more than before, nothing per team or user', async () => {
+    const plain = await startFakeFivetran({
+      dataset: generateDataset({ seed: 11, users: 150, groups: 8, teams: 6 }),
+    });
+    try {
+      const { log } = logSink();
+      const registry = new ConnectorRegistry(
+        createFivetranConnector({
+          baseUrl: plain.baseUrl,
+          apiKey: plain.keys.admin.key,
+          apiSecret: plain.keys.admin.secret,
+          timeoutMs: 5000,
+          concurrency: 4,
+          log,
+          version: 'test',
+        }),
+      );
+      const writer = C1zWriter.create({ path: join(dir, 'plain.c1z') });
+      await runSync({ registry, store: writer, signal: AbortSignal.timeout(20_000), log });
+      await writer.finish();
+      const paths = plain.requests.map((r) => r.path);
+      expect(paths.filter((p) => p.includes('connections'))).toEqual(['/v1/connections']);
+      expect(paths.filter((p) => p === '/v1/system-keys')).toHaveLength(1);
+      // Before connections: account info, roles, users ×2, groups, teams ×2, one per group, two per team.
+      expect(paths).toHaveLength(7 + 8 + 2 * 6 + 2);
+    } finally {
+      await plain.close();
+    }
   });
 });

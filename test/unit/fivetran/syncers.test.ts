@@ -44,11 +44,13 @@ describe('Fivetran syncers', () => {
       )
     ).items;
 
-  it('declares the four resource types with their traits and capabilities', () => {
+  it('declares the six resource types with their traits and capabilities', () => {
     const caps = reg.capabilities().resourceTypeCapabilities.map((c) => [c.resourceType.id, c.capabilities]);
     expect(caps).toEqual([
+      ['connection', ['CAPABILITY_SYNC', 'CAPABILITY_PROVISION']],
       ['group', ['CAPABILITY_SYNC', 'CAPABILITY_TARGETED_SYNC', 'CAPABILITY_PROVISION']],
       ['role', ['CAPABILITY_SYNC', 'CAPABILITY_TARGETED_SYNC', 'CAPABILITY_PROVISION']],
+      ['system_key', ['CAPABILITY_SYNC', 'CAPABILITY_SYNC_SECRETS']],
       ['team', ['CAPABILITY_SYNC', 'CAPABILITY_TARGETED_SYNC', 'CAPABILITY_PROVISION']],
       [
         'user',
@@ -60,15 +62,22 @@ describe('Fivetran syncers', () => {
         ],
       ],
     ]);
-    // Sorted by enum value, as the SDK sorts the connector-level list (11 and 13 last).
+    // Sorted by enum value, as the SDK sorts the connector-level list (9, 11 and 13 last).
     expect(reg.capabilities().connectorCapabilities).toEqual([
       'CAPABILITY_PROVISION',
       'CAPABILITY_SYNC',
       'CAPABILITY_ACCOUNT_PROVISIONING',
       'CAPABILITY_RESOURCE_DELETE',
+      'CAPABILITY_SYNC_SECRETS',
       'CAPABILITY_TARGETED_SYNC',
       'CAPABILITY_SERVICE_MODE_TARGETED_SYNC',
     ]);
+    expect(reg.syncer('connection').resourceType).toEqual({ id: 'connection', displayName: 'Connection' });
+    expect(reg.syncer('system_key').resourceType).toEqual({
+      id: 'system_key',
+      displayName: 'System Key',
+      traits: ['TRAIT_SECRET'],
+    });
     expect(reg.syncer('user').resourceType).toEqual({
       id: 'user',
       displayName: 'User',
@@ -118,10 +127,14 @@ describe('Fivetran syncers', () => {
       email: admin.email,
       given_name: admin.given_name,
       family_name: admin.family_name,
+      first_name: admin.given_name,
+      last_name: admin.family_name,
+      user_id: admin.id,
       role: 'Account Administrator',
       invited: false,
       verified: true,
       active: true,
+      pending_invitation: false,
     });
     const service = byId.get(fake.dataset.serviceAccountUserId)!;
     expect(findAnnotation(service.annotations, 'UserTrait')?.accountType).toBe('ACCOUNT_TYPE_SERVICE');
@@ -130,7 +143,13 @@ describe('Fivetran syncers', () => {
     expect(findAnnotation(suspended.annotations, 'UserTrait')?.status).toEqual({ status: 'STATUS_DISABLED' });
     expect(fromStruct(suspended.profile).role).toBe('');
     const invited = byId.get(fake.dataset.users[4]!.id)!;
-    expect(fromStruct(invited.profile)).toMatchObject({ invited: true, verified: false });
+    // A pending invitation: invited and not verified yet, though already `active`.
+    expect(fromStruct(invited.profile)).toMatchObject({
+      invited: true,
+      verified: false,
+      active: true,
+      pending_invitation: true,
+    });
     expect(findAnnotation(invited.annotations, 'UserTrait')?.lastLogin).toBeUndefined();
     expect(findAnnotation(r.annotations, 'UserTrait')?.createdAt).toEqual(r.createdAt);
   });
@@ -235,8 +254,9 @@ describe('Fivetran syncers', () => {
 
     const all: Grant[] = [];
     for (const t of teams) {
+      // users, groups, then connections (a caller that does not say the sync has none).
       const { items, pages } = await grants('team', t);
-      expect(pages).toBe(2);
+      expect(pages).toBe(3);
       all.push(...items);
     }
     const expected = [
@@ -257,7 +277,7 @@ describe('Fivetran syncers', () => {
 
   it('lists no grants for a team or group deleted since it was listed', async () => {
     const gone: Resource = { id: { resourceType: 'team', resource: 'deleted_team' }, displayName: 'Gone' };
-    await expect(grants('team', gone)).resolves.toEqual({ items: [], pages: 2 });
+    await expect(grants('team', gone)).resolves.toEqual({ items: [], pages: 3 });
     const goneGroup: Resource = { id: { resourceType: 'group', resource: 'deleted_group' } };
     await expect(grants('group', goneGroup)).resolves.toEqual({ items: [], pages: 1 });
   });

@@ -64,10 +64,11 @@ describe('targeted Fivetran syncs', () => {
         `GET /v1/teams/${teamId}`,
         `GET /v1/teams/${teamId}/users`,
         `GET /v1/teams/${teamId}/groups`,
+        `GET /v1/teams/${teamId}/connections`,
         ...groupIds.map((g) => `GET /v1/groups/${g}`),
       ].sort(),
     );
-    expect(requests.length).toBe(5 + groupIds.length);
+    expect(requests.length).toBe(6 + groupIds.length);
     expect(keys(store.resources())).toEqual([`team:${teamId}`, ...groupIds.map((g) => `group:${g}`)].sort());
     expect(store.entitlements().map((e) => e.id)).toEqual([
       `team:${teamId}:member`,

@@ -1,0 +1,186 @@
+import { resourceId } from '../connector/index.js';
+import type {
+  CallOptions,
+  Entitlement,
+  Grant,
+  GrantResult,
+  ListRequest,
+  Page,
+  Provisioner,
+  Resource,
+  ResourceId,
+  ResourceSyncer,
+  RevokeResult,
+} from '../connector/index.js';
+import type { FivetranMembership } from './api.js';
+import { connectionResource, connectionRole, connectionRoleGrant } from './connection-resource.js';
+import { grantConnectionRole, revokeConnectionRole } from './connection-provisioner.js';
+import { connectionRoleEntitlement } from './entitlements.js';
+import { isNotFound } from './errors.js';
+import { rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
+import { decodePhaseToken, encodePhaseToken } from './page-token.js';
+import { CONNECTION_TYPE } from './resource-types.js';
+
+/** Whether the per-user connection scan runs: `auto` only up to `userLimit` users. */
+export type ConnectionUserScanMode = 'auto' | 'always' | 'never';
+
+export interface ConnectionUserScan {
+  readonly mode: ConnectionUserScanMode;
+  /** In `auto` mode, accounts with more users than this skip the scan (default 2,000). */
+  readonly userLimit: number;
+}
+
+export const DEFAULT_CONNECTION_USER_SCAN: ConnectionUserScan = { mode: 'auto', userLimit: 2000 };
+
+/** Items per Fivetran page (the client always asks `limit=1000`). */
+const FIVETRAN_PAGE = 1000;
+
+const USER_SCAN_PHASES = ['users'] as const;
+
+/**
+ * `connection` resources from `GET /v1/connections`, each under its group, with one entitlement per current
+ * connection role. Team grants come from the team syncer (one request per team); user grants need one request
+ * per user (`GET /v1/users/<u>/connections`), so `typeGrants` walks `/v1/users` only when the scan is on.
+ */
+export class ConnectionSyncer implements ResourceSyncer, Provisioner {
+  readonly resourceType = CONNECTION_TYPE;
+  readonly #groupNames = new Map<string, string>();
+
+  constructor(
+    readonly ctx: FivetranContext,
+    readonly scan: ConnectionUserScan = DEFAULT_CONNECTION_USER_SCAN,
+  ) {}
+
+  async list(_parent: ResourceId | undefined, req: ListRequest): Promise<Page<Resource>> {
+    const page = await this.ctx.api.listConnections({
+      cursor: req.pageToken || undefined,
+      signal: req.signal,
+    });
+    // Group names for descriptions: one `/v1/groups` walk per listing, and only when there are connections.
+    const missing = page.items.some((c) => !this.#groupNames.has(c.group_id));
+    if (page.items.length > 0 && (!req.pageToken || missing)) await this.#loadGroupNames(req);
+    return {
+      items: page.items.map((c) => connectionResource(c, this.#groupNames.get(c.group_id))),
+      nextPageToken: page.nextCursor,
+      annotations: rateLimitAnnotations(this.ctx),
+    };
+  }
+
+  async entitlements(resource: Resource, req: ListRequest): Promise<Page<Entitlement>> {
+    const roles = await this.ctx.roles.get(req);
+    return { items: roles.connectionRoles().map((r) => connectionRoleEntitlement(resource, r)) };
+  }
+
+  /** Every user's direct connection roles, in one walk over `/v1/users` (when the scan is on). */
+  typeGrants(req: ListRequest): Promise<Page<Grant>> {
+    return this.#walk(req, undefined);
+  }
+
+  /** The same walk kept to one connection. */
+  grants(resource: Resource, req: ListRequest): Promise<Page<Grant>> {
+    return this.#walk(req, resource.id.resource);
+  }
+
+  grant(principal: Resource, entitlement: Entitlement, o: CallOptions): Promise<GrantResult> {
+    return grantConnectionRole(this.ctx, principal, entitlement, o);
+  }
+
+  revoke(grant: Grant, o: CallOptions): Promise<RevokeResult> {
+    return revokeConnectionRole(this.ctx, grant, o);
+  }
+
+  async #loadGroupNames(o: CallOptions): Promise<void> {
+    for await (const groups of this.ctx.api.client.pages<{ id: string; name: string }>({
+      endpoint: '/v1/groups',
+      signal: o.signal,
+    })) {
+      for (const g of groups) this.#groupNames.set(g.id, g.name);
+    }
+  }
+
+  async #walk(req: ListRequest, only: string | undefined): Promise<Page<Grant>> {
+    const at = decodePhaseToken(req.pageToken, USER_SCAN_PHASES, 'list connection grants');
+    if (req.pageToken === undefined || req.pageToken === '') {
+      if (!(await this.#scanWanted(req))) return { items: [] };
+    }
+    const [roles, page] = await Promise.all([
+      this.ctx.roles.get(req),
+      this.ctx.api.listUsers({ cursor: at.cursor, signal: req.signal }),
+    ]);
+    const perUser = await Promise.all(
+      page.items.map((u) => this.#userMemberships(u.id, req.signal).then((ms) => [u.id, ms] as const)),
+    );
+    const items: Grant[] = [];
+    for (const [userId, memberships] of perUser) {
+      const user: Resource = { id: resourceId('user', userId) };
+      for (const m of memberships) {
+        if (only !== undefined && m.id !== only) continue;
+        const role = connectionRole(roles, m.role);
+        if (role) items.push(connectionRoleGrant(resourceId('connection', m.id), role, user));
+      }
+    }
+    return {
+      items,
+      nextPageToken: page.nextCursor
+        ? encodePhaseToken({ phase: 'users', cursor: page.nextCursor })
+        : undefined,
+      annotations: rateLimitAnnotations(this.ctx),
+    };
+  }
+
+  /** All pages of one user's connection memberships; none when the user disappeared mid-sync. */
+  async #userMemberships(userId: string, signal: AbortSignal): Promise<FivetranMembership[]> {
+    try {
+      return await this.ctx.api.allConnectionMemberships('user', userId, { signal });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      this.ctx.log.info(
+        { resourceId: `user:${userId}` },
+        'user disappeared during the sync; no connection grants',
+      );
+      return [];
+    }
+  }
+
+  /**
+   * Decides once per walk whether the per-user scan runs, and logs what it costs (or would cost): one request per
+   * user plus one `/v1/users` page per 1,000 users.
+   */
+  async #scanWanted(req: ListRequest): Promise<boolean> {
+    const log = this.ctx.log;
+    if (req.resourceCount?.('connection') === 0) {
+      log.debug('no connections in this sync: the per-user connection scan is not needed');
+      return false;
+    }
+    const limit = this.scan.userLimit;
+    if (this.scan.mode === 'never') {
+      log.info(
+        { mode: 'never' },
+        "per-user connection scan off: users' direct connection roles are not synced",
+      );
+      return false;
+    }
+    const users = req.resourceCount?.('user') ?? (await this.#countUsersUpTo(limit + 1, req));
+    const requests = users + Math.max(1, Math.ceil(users / FIVETRAN_PAGE));
+    if (this.scan.mode === 'auto' && users > limit) {
+      log.warn(
+        { users, userLimit: limit, mode: this.scan.mode, wouldCostRequests: requests },
+        `per-user connection scan skipped: users' direct connection roles are not synced (it would cost about ` +
+          `${requests} Fivetran requests; set --connection-user-scan=always to run it)`,
+      );
+      return false;
+    }
+    log.info({ users, userLimit: limit, mode: this.scan.mode, requests }, "scanning users' connection roles");
+    return true;
+  }
+
+  /** Counts `/v1/users` up to `max` (a caller that does not track resource counts). */
+  async #countUsersUpTo(max: number, o: CallOptions): Promise<number> {
+    let n = 0;
+    for await (const users of this.ctx.api.userPages(o)) {
+      n += users.length;
+      if (n >= max) break;
+    }
+    return n;
+  }
+}
