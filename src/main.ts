@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from './cli/run-cli.js';
+import { routeProcessWarnings } from './ops/index.js';
 
 // The composition root's process glue: signals become one AbortSignal, output goes to the real streams.
 class ShutdownRequested extends Error {
@@ -34,6 +35,7 @@ const code = await runCli(
     isTTY: Boolean(process.stderr.isTTY),
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
+    onLogger: (log) => routeProcessWarnings(process, log),
   },
   shutdown.signal,
 );

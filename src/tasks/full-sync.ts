@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { C1zWriter } from '../c1z/index.js';
 import { internal } from '../connector/index.js';
@@ -7,11 +7,17 @@ import { runSync } from '../sync/index.js';
 import type { SyncOptions } from '../sync/index.js';
 import { isMalformedTask, readOptionalBool, readOptionalStrings } from './task-payload.js';
 import type { TaskContext, TaskHandler, TaskOutcome, TaskPayload } from './task-context.js';
-import type { OpenSyncStore, SyncFileStore, TaskDeps } from './task-deps.js';
+import type { OpenSyncStore, SyncEnded, SyncFileStore, TaskDeps } from './task-deps.js';
 
 type FullSyncDeps = Pick<
   TaskDeps,
-  'registry' | 'tempDir' | 'syncConcurrency' | 'syncResourceTypeIds' | 'openSyncStore' | 'onSyncUploaded'
+  | 'registry'
+  | 'tempDir'
+  | 'syncConcurrency'
+  | 'syncResourceTypeIds'
+  | 'openSyncStore'
+  | 'onSyncUploaded'
+  | 'onSyncEnded'
 >;
 
 const TASK = 'sync';
@@ -80,6 +86,16 @@ export function fullSync(deps: FullSyncDeps): TaskHandler {
       }
       let store: SyncFileStore | undefined;
       let isFinished = false;
+      const syncStartedMs = clock.now();
+      let c1zBytes: number | undefined;
+      let upload: SyncEnded['upload'];
+      const ended = (outcome: SyncEnded['outcome']) =>
+        deps.onSyncEnded?.({
+          outcome,
+          durationMs: clock.now() - syncStartedMs,
+          ...(c1zBytes !== undefined ? { c1zBytes } : {}),
+          ...(upload ? { upload } : {}),
+        });
       try {
         store = await openStore({ path, tempDir: deps.tempDir, clock });
         const summary = await runSync({
@@ -95,11 +111,22 @@ export function fullSync(deps: FullSyncDeps): TaskHandler {
         await store.finish(signal);
         isFinished = true;
         signal.throwIfAborted();
+        c1zBytes = (await stat(path)).size;
         const startedMs = clock.now();
-        await ctx.upload(path);
-        log.info({ syncId: summary.syncId, durationMs: clock.now() - startedMs }, 'sync uploaded');
+        try {
+          await ctx.upload(path);
+        } catch (err) {
+          upload = { ok: false, durationMs: clock.now() - startedMs };
+          throw err;
+        }
+        upload = { ok: true, durationMs: clock.now() - startedMs };
+        log.info({ syncId: summary.syncId, durationMs: upload.durationMs, c1zBytes }, 'sync uploaded');
         deps.onSyncUploaded?.(summary);
+        ended('success');
         return { kind: 'finish' };
+      } catch (err) {
+        ended(signal.aborted ? 'cancelled' : 'error');
+        throw err;
       } finally {
         if (store && !isFinished) await discard(store, log);
         await rm(path, { force: true }).catch((err: unknown) =>
