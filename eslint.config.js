@@ -9,6 +9,7 @@ export default tseslint.config(
       'coverage/**',
       '.demo-build/**',
       '.bench-build/**',
+      '.scripts-build/**',
       'demo/out/**',
     ],
   },

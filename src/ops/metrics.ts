@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
@@ -122,6 +123,14 @@ export function createMetrics(o: { version: string; collectProcess?: boolean }) 
       help: '1 when the latest Hello or GetTask(s) call succeeded, 0 when it failed',
       registers: [registry],
     }),
+    memoryLimit: new Gauge({
+      name: 'baton_memory_limit_bytes',
+      help: 'Memory the process may use: the container (cgroup) limit, or the total system memory when there is none',
+      registers: [registry],
+      collect() {
+        this.set(memoryLimitBytes());
+      },
+    }),
     tokenRefreshes: new Counter({
       name: 'baton_control_plane_token_refreshes_total',
       help: 'Control-plane access token requests, by outcome (success, error)',
@@ -134,3 +143,10 @@ export function createMetrics(o: { version: string; collectProcess?: boolean }) 
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** `process.constrainedMemory()` reports 0 or a huge sentinel when no cgroup limit applies. */
+export function memoryLimitBytes(): number {
+  const system = totalmem();
+  const constrained = process.constrainedMemory();
+  return constrained > 0 && constrained < system ? constrained : system;
+}
