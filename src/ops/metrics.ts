@@ -139,6 +139,9 @@ export function createMetrics(o: { version: string; collectProcess?: boolean }) 
     }),
   };
   m.buildInfo.set({ version: o.version, node_version: process.versions.node }, 1);
+  // Series that alerts and panels rate() exist from the start at 0, so the first increase is seen.
+  for (const reason of ['rate_limited', 'network']) m.fivetranRetries.inc({ reason }, 0);
+  for (const outcome of ['success', 'error']) m.tokenRefreshes.inc({ outcome }, 0);
   return m;
 }
 
