@@ -9,7 +9,6 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
   },
   testTimeout: 30000,
-  // Every test and hook is bounded by testTimeout; a stray handle after the run must not keep CI waiting.
-  forceExit: true,
+  // No forceExit: every test closes what it opens, and scripts/run-jest.sh fails a run that leaks a handle.
   maxWorkers: 2,
 };

@@ -205,7 +205,9 @@ const ROWS: readonly RowSpec[] = [
           'Rate-limited answers from Fivetran over the last hour; more than 0 means we are throttled.',
         unit: 'short',
         w: 3,
-        targets: [{ expr: `sum(increase(baton_fivetran_requests_total{${SEL}, status="429"}[1h]))` }],
+        targets: [
+          { expr: `sum(increase(baton_fivetran_requests_total{${SEL}, status="429"}[1h])) or vector(0)` },
+        ],
         steps: [
           [null, 'green'],
           [1, 'orange'],
@@ -214,10 +216,14 @@ const ROWS: readonly RowSpec[] = [
       }),
       stat({
         title: 'Fivetran quota left',
-        description: 'X-Rate-Limit-Remaining of the latest Fivetran response (0 after a 429).',
+        description:
+          'X-Rate-Limit-Remaining of the latest Fivetran response (0 after a 429); "not reported" until Fivetran sends it.',
         unit: 'short',
         w: 3,
         targets: [{ expr: `min(baton_fivetran_rate_limit_remaining{${SEL}})` }],
+        mappings: [
+          { type: 'special', options: { match: 'nan', result: { text: 'not reported', color: 'text' } } },
+        ],
         steps: [
           [null, 'red'],
           [100, 'orange'],

@@ -109,7 +109,7 @@ export function createMetrics(o: { version: string; collectProcess?: boolean }) 
     }),
     fivetranRateLimitRemaining: new Gauge({
       name: 'baton_fivetran_rate_limit_remaining',
-      help: 'Fivetran requests left in the current quota window (X-Rate-Limit-Remaining of the latest response; 0 after a 429)',
+      help: 'Fivetran requests left in the current quota window (X-Rate-Limit-Remaining of the latest response; 0 after a 429; NaN until a response reported it)',
       registers: [registry],
     }),
     controlPlaneCalls: new Counter({
@@ -142,6 +142,8 @@ export function createMetrics(o: { version: string; collectProcess?: boolean }) 
   // Series that alerts and panels rate() exist from the start at 0, so the first increase is seen.
   for (const reason of ['rate_limited', 'network']) m.fivetranRetries.inc({ reason }, 0);
   for (const outcome of ['success', 'error']) m.tokenRefreshes.inc({ outcome }, 0);
+  // Unknown is not 0 (which would read as "quota exhausted"): Fivetran may not send the header at all.
+  m.fivetranRateLimitRemaining.set(NaN);
   return m;
 }
 
