@@ -63,6 +63,27 @@ describe('generated monitoring files', () => {
     expect(values.metrics.prometheusRule.thresholds).toEqual({ ...THRESHOLDS });
     expect(values.metrics.prometheusRule.runbookBaseUrl).toBe(RUNBOOK_BASE_URL);
   });
+
+  it('document every metrics.* chart value in the README', () => {
+    const values = yaml.load(readRepoFile('helm/baton-fivetran/values.yaml')) as { metrics: Json };
+    const leaves = (o: Json, path: string): string[] =>
+      Object.entries(o).flatMap(([k, v]) =>
+        v !== null && typeof v === 'object' && !['labels', 'annotations'].includes(k)
+          ? leaves(v as Json, `${path}.${k}`)
+          : [`${path}.${k}`],
+      );
+    const all = leaves(values.metrics, 'metrics');
+    expect(all.length).toBeGreaterThanOrEqual(17);
+    const rows = readme.split('\n').filter((l) => l.startsWith('| `metrics.'));
+    const undocumented = all.filter((leaf) => {
+      const last = leaf.slice(leaf.lastIndexOf('.'));
+      const parent = leaf.slice(0, leaf.lastIndexOf('.'));
+      return !rows.some(
+        (r) => r.includes(`\`${leaf}\``) || (r.includes(`\`${parent}.`) && r.includes(`\`${last}\``)),
+      );
+    });
+    expect(undocumented).toEqual([]);
+  });
 });
 
 describe('PromQL', () => {
