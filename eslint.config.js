@@ -10,6 +10,7 @@ export default tseslint.config(
       'coverage/**',
       '.demo-build/**',
       '.bench-build/**',
+      '.scripts-build/**',
       'demo/out/**',
     ],
   },

@@ -12,4 +12,8 @@ grep -q 'baton: "true"' <<<"$out" || { echo 'chart: pod label baton: "true" miss
 grep -q 'baton-app: "fivetran"' <<<"$out" || { echo 'chart: pod label baton-app missing'; exit 1; }
 "$helm" template demo helm/baton-fivetran --set existingSecret=baton-fivetran-secrets | grep -q 'name: baton-fivetran-secrets'
 "$kubectl" kustomize deploy >/dev/null
-echo "deploy: helm lint --strict, helm template and kubectl kustomize all OK"
+"$kubectl" kustomize deploy/monitoring >/dev/null
+on="metrics.serviceMonitor.enabled=true,metrics.prometheusRule.enabled=true,metrics.dashboard.enabled=true"
+"$helm" lint --strict helm/baton-fivetran --set "$creds,$on"
+grep -q 'kind: PrometheusRule' <<<"$("$helm" template demo helm/baton-fivetran --set "$creds,$on")"
+echo "deploy: helm lint --strict, helm template and kubectl kustomize (with monitoring) all OK"

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from './cli/run-cli.js';
+import { routeProcessWarnings } from './ops/index.js';
 
 // The composition root's process glue: signals become one AbortSignal, output goes to the real streams.
 class ShutdownRequested extends Error {
@@ -35,6 +36,7 @@ void runCli(
     isTTY: Boolean(process.stderr.isTTY),
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
+    onLogger: (log) => routeProcessWarnings(process, log),
   },
   shutdown.signal,
 ).then((code) => {

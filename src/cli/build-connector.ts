@@ -47,6 +47,7 @@ export function buildRegistry(o: {
             },
             onRetry: (reason) => m.fivetranRetries.inc({ reason }),
             onRateLimitWait: (ms) => m.fivetranRateLimitWait.inc(ms / 1000),
+            onRateLimitRemaining: (left) => m.fivetranRateLimitRemaining.set(left),
           },
         }
       : {}),

@@ -1,9 +1,13 @@
+import type { Logger } from 'pino';
+
 /** What the CLI reads and writes, injected so tests and main.ts share one code path. */
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly isTTY: boolean;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Called once the logger exists; main.ts routes process warnings through it. */
+  onLogger?(log: Logger): void;
 }
 
 /** A wrong command line: printed as one line, exit code 2. */

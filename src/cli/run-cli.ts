@@ -53,6 +53,7 @@ export async function runCli(argv: readonly string[], io: CliIo, shutdown: Abort
     for (const { name, closest } of config.unknownEnv) {
       log.warn({ envVar: name, closest }, 'ignoring an unknown BATON_ environment variable (a typo?)');
     }
+    io.onLogger?.(log);
     if (config.mode === 'service') return await runService({ config, log, version, shutdown, io });
     const registry = buildRegistry({ config, log, version });
     const action = config.provisioningAction;

@@ -43,6 +43,7 @@ export async function runService(o: {
     version: o.version,
     log: log.child({ component: 'control-plane' }),
     helloInfo: () => ({ connectorMetadata: registry.metadata() }),
+    ...controlPlaneMetrics(metrics),
     ...(proxy.isEnabled ? { proxy } : {}),
     ...(config.controlPlane.apiHostOverride !== undefined
       ? { apiHostOverride: config.controlPlane.apiHostOverride }
@@ -62,6 +63,17 @@ export async function runService(o: {
         if (summary.syncType === 'partial') return;
         for (const [kind, n] of Object.entries(summary.totals)) metrics.syncObjects.set({ kind }, n);
         metrics.syncLastSuccess.set(Date.now() / 1000);
+      },
+      onSyncEnded: (ended) => {
+        metrics.syncDuration.observe({ outcome: ended.outcome }, ended.durationMs / 1000);
+        if (ended.outcome === 'success' && ended.c1zBytes !== undefined) {
+          metrics.syncC1zBytes.set(ended.c1zBytes);
+          metrics.uploadBytes.inc(ended.c1zBytes);
+        }
+        if (ended.upload) {
+          const outcome = ended.upload.ok ? 'success' : 'error';
+          metrics.uploadDuration.observe({ outcome }, ended.upload.durationMs / 1000);
+        }
       },
     }),
     concurrency: config.runtime.taskConcurrency,
@@ -120,6 +132,20 @@ export async function runService(o: {
   }
 }
 
+/** Methods whose success or failure says whether the control plane is reachable and accepts us. */
+const LIVENESS_METHODS = new Set(['Hello', 'GetTask', 'GetTasks']);
+
+function controlPlaneMetrics(m: Metrics) {
+  return {
+    onCall: (method: string, code: string) => {
+      m.controlPlaneCalls.inc({ method, code });
+      // A call we cancelled ourselves (shutdown) says nothing about the control plane.
+      if (LIVENESS_METHODS.has(method) && code !== 'CANCELLED') m.controlPlaneUp.set(code === 'OK' ? 1 : 0);
+    },
+    onTokenRefresh: (ok: boolean) => m.tokenRefreshes.inc({ outcome: ok ? 'success' : 'error' }),
+  };
+}
+
 function loopMetrics(m: Metrics): TaskLoopMetrics {
   return {
     taskStarted: () => m.tasksInFlight.inc(),
@@ -127,6 +153,7 @@ function loopMetrics(m: Metrics): TaskLoopMetrics {
       m.tasksInFlight.dec();
       m.tasks.inc({ task_type: taskType, outcome });
       m.taskDuration.observe({ task_type: taskType }, durationMs / 1000);
+      if (outcome === 'success') m.taskLastSuccess.set({ task_type: taskType }, Date.now() / 1000);
     },
     getTaskFailed: () => m.controlPlaneErrors.inc({ method: 'GetTask' }),
     finishTaskFailed: () => m.controlPlaneErrors.inc({ method: 'FinishTask' }),

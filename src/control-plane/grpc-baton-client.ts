@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import {
+  codeName,
   decodeMessage,
   encodeMessage,
   invalidArgument,
@@ -13,6 +14,7 @@ import { parseClientId, parseClientSecret, type ClientId } from './credentials.j
 import { rpcError } from './grpc-error.js';
 import { buildInfo, osInfo, PACKAGE_NAME, type BuildInfo, type OsInfo } from './host-info.js';
 import { durationMs, taskFromProto } from './task-from-proto.js';
+import { TlsChannelCredentials } from './tls-credentials.js';
 import { tlsRoots } from './tls-roots.js';
 import { TokenSource, type OutboundAgents } from './token-source.js';
 import { uploadAsset, type UploadFrame, type UploadStream } from './upload.js';
@@ -55,6 +57,10 @@ export interface GrpcBatonClientOptions {
    * from the environment itself.
    */
   readonly proxy?: OutboundAgents;
+  /** Observes every finished call: method, gRPC code name (`OK`, `UNAVAILABLE`, ...) and duration. */
+  readonly onCall?: (method: string, code: string, durationMs: number) => void;
+  /** Observes every token request the client makes. */
+  readonly onTokenRefresh?: (ok: boolean) => void;
 }
 
 const SERVICE = '/c1.connectorapi.baton.v1.BatonService/';
@@ -94,6 +100,7 @@ export class GrpcBatonClient implements BatonServiceClient {
       ...(o.apiHostOverride === undefined ? {} : { apiHostOverride: o.apiHostOverride }),
       ...(o.extraCaPem === undefined ? {} : { extraCaPem: o.extraCaPem }),
       ...(o.proxy === undefined ? {} : { proxy: o.proxy }),
+      ...(o.onTokenRefresh === undefined ? {} : { onRefresh: o.onTokenRefresh }),
     });
     this.#target = grpcTarget(o.apiHostOverride ?? id.tokenHost);
     const tokens = this.#tokens;
@@ -109,8 +116,9 @@ export class GrpcBatonClient implements BatonServiceClient {
           callback(Object.assign(new Error(String((err as Error)?.message ?? err)), { code: 16 })),
       );
     });
+    const host = o.apiHostOverride ?? id.tokenHost;
     const channelCreds = grpc.credentials.combineChannelCredentials(
-      grpc.credentials.createSsl(Buffer.from(tlsRoots(o.extraCaPem))),
+      new TlsChannelCredentials(tlsRoots(o.extraCaPem), host),
       perRpc,
     );
     this.#client = new grpc.Client(this.#target, channelCreds, {
@@ -209,6 +217,7 @@ export class GrpcBatonClient implements BatonServiceClient {
   }
 
   async uploadAsset(taskId: string, path: string, o: RpcOptions = {}): Promise<void> {
+    const started = this.#clock.now();
     try {
       await this.#tokens.getToken(o.signal);
       await uploadAsset({
@@ -220,8 +229,11 @@ export class GrpcBatonClient implements BatonServiceClient {
         openStream: () => this.#openUpload(o),
         ...(o.signal ? { signal: o.signal } : {}),
       });
+      this.#observe('UploadAsset', 'OK', started);
     } catch (err) {
-      throw rpcError(err, { method: 'UploadAsset', ...(o.signal ? { signal: o.signal } : {}) });
+      const e = rpcError(err, { method: 'UploadAsset', ...(o.signal ? { signal: o.signal } : {}) });
+      this.#observe('UploadAsset', codeName(e.code), started);
+      throw e;
     }
   }
 
@@ -238,6 +250,7 @@ export class GrpcBatonClient implements BatonServiceClient {
   ): Promise<Decoded> {
     const deadline = this.#clock.now() + (o.timeoutMs ?? this.#o.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS);
     const ctx = { method, ...(o.signal ? { signal: o.signal } : {}) };
+    const started = this.#clock.now();
     try {
       // Fetch (or reuse) the token first so a token failure surfaces with its own message and code.
       const token = await this.#tokens.getToken(o.signal);
@@ -259,10 +272,19 @@ export class GrpcBatonClient implements BatonServiceClient {
         const onAbort = () => call.cancel();
         if (o.signal?.aborted) call.cancel();
         else o.signal?.addEventListener('abort', onAbort, { once: true });
+      }).then((res) => {
+        this.#observe(method, 'OK', started);
+        return res;
       });
     } catch (err) {
-      throw rpcError(err, { ...ctx, isLocalDeadline: this.#clock.now() >= deadline });
+      const e = rpcError(err, { ...ctx, isLocalDeadline: this.#clock.now() >= deadline });
+      this.#observe(method, codeName(e.code), started);
+      throw e;
     }
+  }
+
+  #observe(method: string, code: string, started: number): void {
+    this.#o.onCall?.(method, code, this.#clock.now() - started);
   }
 
   #openUpload(o: RpcOptions): UploadStream {

@@ -33,6 +33,8 @@ export interface TokenSourceOptions {
   readonly log?: Logger;
   /** HTTPS_PROXY / NO_PROXY routing for the token request; absent means a direct connection. */
   readonly proxy?: OutboundAgents;
+  /** Observes each token request's outcome (for metrics). */
+  readonly onRefresh?: (ok: boolean) => void;
 }
 
 // oauth2's defaultExpiryDelta: a token counts as expired this long before its expiry.
@@ -71,7 +73,16 @@ export class TokenSource {
     const cached = this.#token;
     if (cached && this.#o.clock.now() < cached.expiresAt - EXPIRY_DELTA_MS) return cached;
     if (!this.#inflight) {
-      this.#inflight = this.#fetch().finally(() => (this.#inflight = undefined));
+      const onRefresh = this.#o.onRefresh;
+      this.#inflight = this.#fetch()
+        .then(
+          (t) => (onRefresh?.(true), t),
+          (err: unknown) => {
+            onRefresh?.(false);
+            throw err;
+          },
+        )
+        .finally(() => (this.#inflight = undefined));
     }
     return raceSignal(this.#inflight, signal);
   }

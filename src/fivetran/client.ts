@@ -14,6 +14,8 @@ export interface FivetranClientMetrics {
   onRequest?(endpoint: string, status: number, durationMs: number): void;
   onRetry?(reason: string): void;
   onRateLimitWait?(ms: number): void;
+  /** Requests left in the quota window: `X-Rate-Limit-Remaining`, or 0 after a 429. */
+  onRateLimitRemaining?(remaining: number): void;
 }
 
 /** Chooses the connection agent for an outbound URL: a proxy tunnel, or undefined to connect directly. */
@@ -291,6 +293,8 @@ export class FivetranClient {
         remaining: status === 429 ? 0 : remaining,
         resetAt: status === 429 ? new Date(now + (retryAfterMs ?? 60_000)) : undefined,
       };
+      const left = this.#rateLimit.remaining;
+      if (left !== undefined) this.#o.metrics?.onRateLimitRemaining?.(left);
     }
     if (status >= 200 && status < 300) {
       if (spec.method !== 'GET') return { ok: true, data: parseSuccess(res.body, action) };

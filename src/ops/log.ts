@@ -50,6 +50,18 @@ export function createLogger(o: LoggerOptions): Logger {
   );
 }
 
+/**
+ * Sends process warnings (deprecations, experimental features, MaxListeners) to the logger as one `warn`
+ * line each, instead of Node's default plain-text print to stderr, so every output line stays JSON in the
+ * json format. Node prints warnings through a 'warning' listener of its own, which this removes.
+ */
+export function routeProcessWarnings(proc: NodeJS.Process, log: Logger): void {
+  proc.removeAllListeners('warning');
+  proc.on('warning', (w: Error & { code?: string }) => {
+    log.warn({ warning: { name: w.name, code: w.code, message: w.message } }, 'process warning');
+  });
+}
+
 const LEVEL_TAG: Record<string, string> = {
   debug: 'DBG',
   info: 'INF',

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { open, rm } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { C1zWriter } from '../c1z/index.js';
 import { internal } from '../connector/index.js';
@@ -13,7 +13,7 @@ import {
   readResource,
 } from './task-payload.js';
 import type { TaskContext, TaskHandler, TaskOutcome, TaskPayload } from './task-context.js';
-import type { OpenSyncStore, SyncFileStore, TaskDeps } from './task-deps.js';
+import type { OpenSyncStore, SyncEnded, SyncFileStore, TaskDeps } from './task-deps.js';
 
 type FullSyncDeps = Pick<
   TaskDeps,
@@ -24,6 +24,7 @@ type FullSyncDeps = Pick<
   | 'syncResourceTypeIds'
   | 'openSyncStore'
   | 'onSyncUploaded'
+  | 'onSyncEnded'
 >;
 
 const TASK = 'sync';
@@ -101,6 +102,16 @@ export function fullSync(deps: FullSyncDeps): TaskHandler {
       }
       let store: SyncFileStore | undefined;
       let isFinished = false;
+      const syncStartedMs = clock.now();
+      let c1zBytes: number | undefined;
+      let upload: SyncEnded['upload'];
+      const ended = (outcome: SyncEnded['outcome']) =>
+        deps.onSyncEnded?.({
+          outcome,
+          durationMs: clock.now() - syncStartedMs,
+          ...(c1zBytes !== undefined ? { c1zBytes } : {}),
+          ...(upload ? { upload } : {}),
+        });
       try {
         store = await openStore({ path, tempDir: deps.tempDir, clock });
         const summary = await runSync({
@@ -116,11 +127,22 @@ export function fullSync(deps: FullSyncDeps): TaskHandler {
         await store.finish(signal);
         isFinished = true;
         signal.throwIfAborted();
+        c1zBytes = (await stat(path)).size;
         const startedMs = clock.now();
-        await ctx.upload(path);
-        log.info({ syncId: summary.syncId, durationMs: clock.now() - startedMs }, 'sync uploaded');
+        try {
+          await ctx.upload(path);
+        } catch (err) {
+          upload = { ok: false, durationMs: clock.now() - startedMs };
+          throw err;
+        }
+        upload = { ok: true, durationMs: clock.now() - startedMs };
+        log.info({ syncId: summary.syncId, durationMs: upload.durationMs, c1zBytes }, 'sync uploaded');
         deps.onSyncUploaded?.(summary);
+        ended('success');
         return { kind: 'finish' };
+      } catch (err) {
+        ended(signal.aborted ? 'cancelled' : 'error');
+        throw err;
       } finally {
         if (store && !isFinished) await discard(store, log);
         await rm(path, { force: true }).catch((err: unknown) =>

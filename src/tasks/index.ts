@@ -16,7 +16,7 @@ export type {
   TaskPayload,
   TaskType,
 } from './task-context.js';
-export type { OpenSyncStore, SyncFileStore, TaskDeps } from './task-deps.js';
+export type { OpenSyncStore, SyncEnded, SyncFileStore, TaskDeps } from './task-deps.js';
 export { readSyncOptions } from './full-sync.js';
 export { createAccount, deleteResource, fullSync, grant, hello, revoke };
 

@@ -32,4 +32,16 @@ export interface TaskDeps {
   readonly openSyncStore?: OpenSyncStore;
   /** Called once a sync's file was uploaded: feeds the sync metrics. */
   readonly onSyncUploaded?: (summary: SyncSummary) => void;
+  /** Called once per full sync however it ended (success, error or cancelled): feeds the sync metrics. */
+  readonly onSyncEnded?: (ended: SyncEnded) => void;
+}
+
+/** How a full-sync task ended; `upload` is present when the upload was tried. */
+export interface SyncEnded {
+  readonly outcome: 'success' | 'error' | 'cancelled';
+  /** From the start of the sync to the end of the upload (or the failure). */
+  readonly durationMs: number;
+  /** Size of the finished c1z file. */
+  readonly c1zBytes?: number;
+  readonly upload?: { readonly ok: boolean; readonly durationMs: number };
 }

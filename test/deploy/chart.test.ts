@@ -132,14 +132,17 @@ describeHelm('the Helm chart', () => {
     const deployment = one(objects, 'Deployment');
     const pod = deployment.spec.template;
 
-    it('makes a PodDisruptionBudget over the pods and a NetworkPolicy too', () => {
+    it('makes a PodDisruptionBudget over the pods, a NetworkPolicy and the monitoring objects too', () => {
       expect(objects.map((o) => o.kind).sort()).toEqual([
+        'ConfigMap',
         'Deployment',
         'NetworkPolicy',
         'PodDisruptionBudget',
+        'PrometheusRule',
         'Secret',
         'Service',
         'ServiceAccount',
+        'ServiceMonitor',
       ]);
       const pdb = one(objects, 'PodDisruptionBudget');
       expect(pdb.spec.maxUnavailable).toBe(2);
@@ -273,6 +276,26 @@ describeHelm('the Helm chart', () => {
       ['a pod label the chart owns', withCreds({ podLabels: { baton: 'false' } }), "at '/podLabels/baton'"],
       ['a bad env var name', withCreds({ extraEnv: { 'BAD-NAME': 'x' } }), "invalid propertyName 'BAD-NAME'"],
       ['a bad size', withCreds({ workDirSizeLimit: 'two gigs' }), "at '/workDirSizeLimit'"],
+      [
+        'an alert ratio above 1',
+        withCreds({ metrics: { prometheusRule: { thresholds: { taskErrorRatio: 1.5 } } } }),
+        "at '/metrics/prometheusRule/thresholds/taskErrorRatio'",
+      ],
+      [
+        'an alert ratio that is not a number',
+        withCreds({ metrics: { prometheusRule: { thresholds: { memoryLimitRatio: 'most' } } } }),
+        "at '/metrics/prometheusRule/thresholds/memoryLimitRatio'",
+      ],
+      [
+        'a bad alert duration',
+        withCreds({ metrics: { prometheusRule: { thresholds: { downFor: '5 minutes' } } } }),
+        "at '/metrics/prometheusRule/thresholds/downFor'",
+      ],
+      [
+        'a misspelt monitoring switch',
+        withCreds({ metrics: { serviceMonitor: { enable: true } } }),
+        "additional properties 'enable' not allowed",
+      ],
       ['no credentials and no existingSecret', {}, "at '/credentials/clientId': minLength: got 0, want 1"],
       [
         'one missing credential',

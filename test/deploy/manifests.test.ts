@@ -32,6 +32,7 @@ describe('deploy/ files', () => {
       'baton-fivetran-secrets.yaml',
       'baton-fivetran.yaml',
       'kustomization.yaml',
+      'monitoring', // the optional monitoring kustomize set (README "Monitoring")
     ]);
     const k = yaml.load(readRepoFile('deploy/kustomization.yaml')) as Obj;
     expect(k.resources).toEqual(['baton-fivetran-secrets.yaml', 'baton-fivetran.yaml']);

@@ -126,6 +126,16 @@ describe('FivetranClient errors and retries', () => {
     expect(clock.sleeps).toEqual([3000]);
   });
 
+  it('reports the quota left: 0 on a 429, then X-Rate-Limit-Remaining of the next answer', async () => {
+    const { client, events } = clientFor(fake);
+    fake.injectFaults({ kind: '429', retryAfterSeconds: 1 });
+    await getInfo(client);
+    expect(events.remaining).toHaveLength(2);
+    expect(events.remaining[0]).toBe(0);
+    // The fake's hourly budget is 20,000; an injected fault does not count against it, the real answer does.
+    expect(events.remaining[1]).toBe(20_000 - 1);
+  });
+
   it('fails at once with the wait attached when Retry-After exceeds the cap', async () => {
     const { client, clock } = clientFor(fake);
     fake.injectFaults({ kind: '429', retryAfterSeconds: 3600 });

@@ -100,6 +100,7 @@ export const clientFor = (fake: FakeFivetran, extra: Partial<FivetranClientOptio
   const events = {
     retries: [] as string[],
     waits: [] as number[],
+    remaining: [] as number[],
     requests: [] as [endpoint: string, status: number][],
     get statuses(): number[] {
       return this.requests.map(([, status]) => status);
@@ -120,6 +121,7 @@ export const clientFor = (fake: FakeFivetran, extra: Partial<FivetranClientOptio
     metrics: {
       onRetry: (r) => events.retries.push(r),
       onRateLimitWait: (ms) => events.waits.push(ms),
+      onRateLimitRemaining: (n) => events.remaining.push(n),
       onRequest: (endpoint, status) => events.requests.push([endpoint, status]),
     },
     ...extra,

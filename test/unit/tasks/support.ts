@@ -24,10 +24,15 @@ export async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise<void>((r) => setImmediate(r));
 }
 
-/** Waits (without timers) until `pred` holds; fails after a bounded number of event-loop turns. */
+/**
+ * Waits (without timers) until `pred` holds; fails after at least 5000 event-loop turns and 10 s of wall time,
+ * so real file I/O on a loaded machine (it runs on the thread pool, not in turns) still gets its chance.
+ */
 export async function eventually(pred: () => boolean, what = 'condition'): Promise<void> {
-  for (let i = 0; i < 5000; i++) {
+  const deadline = Date.now() + 10_000;
+  for (let i = 0; ; i++) {
     if (pred()) return;
+    if (i >= 5000 && Date.now() > deadline) break;
     await new Promise<void>((r) => setImmediate(r));
   }
   throw new Error(`timed out waiting for ${what}`);
