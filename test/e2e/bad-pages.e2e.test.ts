@@ -135,17 +135,17 @@ describe('a one-shot sync whose GET /v1/users never ends', () => {
     expect(fake.requestCount({ pathPrefix: '/v1/users' })).toBe(2);
   });
 
-  it('stops past twice --fivetran-max-list-items / 1000 + 1 pages of new items', async () => {
-    // A cap of 1000 items: 2 pages per Fivetran list, 4 per sync listing (which may walk two lists);
-    // 4,500 users take 5 pages.
-    const fake = await newFake({ dataset: generateDataset({ seed: 22, users: 4500, groups: 2, teams: 2 }) });
+  it('stops past three times --fivetran-max-list-items / 1000 + 1 pages of new items', async () => {
+    // A cap of 1000 items: 2 pages per Fivetran list, 6 per sync listing (which may walk three lists);
+    // 6,500 users take 7 pages.
+    const fake = await newFake({ dataset: generateDataset({ seed: 22, users: 6500, groups: 2, teams: 2 }) });
     const proc = await oneShot(fake, ['--fivetran-max-list-items', '1000']);
     const line = await expectFailedSync(proc);
     expect(line).toBe(
-      'baton-fivetran: sync failed: listing resources for type user failed: more than 4 pages, more than the ' +
+      'baton-fivetran: sync failed: listing resources for type user failed: more than 6 pages, more than the ' +
         'account can hold; taken as a list that never ends (UNAVAILABLE)',
     );
-    expect(fake.requestCount({ pathPrefix: '/v1/users' })).toBe(5);
+    expect(fake.requestCount({ pathPrefix: '/v1/users' })).toBe(7);
     const roomy = await oneShot(fake, ['--fivetran-max-list-items', '2000']);
     if (roomy.exit?.code !== 0) throw new Error(roomy.describe());
   }, 40_000);

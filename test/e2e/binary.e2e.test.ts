@@ -93,7 +93,7 @@ describeBinary('the single-executable binary, with no node on PATH', () => {
     expect(proc.exit).toEqual({ code: 0, signal: null });
     const caps = JSON.parse(proc.stdout) as { '@type': string; resourceTypeCapabilities: unknown[] };
     expect(caps['@type']).toBe('type.googleapis.com/c1.connector.v2.ConnectorCapabilities');
-    expect(caps.resourceTypeCapabilities).toHaveLength(4);
+    expect(caps.resourceTypeCapabilities).toHaveLength(6);
   });
 
   it('runs a one-shot sync into a c1z the reader opens', async () => {
@@ -114,7 +114,7 @@ describeBinary('the single-executable binary, with no node on PATH', () => {
           .resourceTypes()
           .map((t) => t.id)
           .sort(),
-      ).toEqual(['group', 'role', 'team', 'user']);
+      ).toEqual(['connection', 'group', 'role', 'system_key', 'team', 'user']);
       const users = [...reader.resources({ resourceTypeId: 'user' })];
       expect(users).toHaveLength(20);
     } finally {
