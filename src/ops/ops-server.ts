@@ -84,7 +84,7 @@ export class OpsServer {
    */
   #validate(): Promise<unknown> {
     const now = this.#now();
-    if (!this.#health || now - this.#health.at > (this.#o.healthCacheMs ?? HEALTH_CACHE_MS)) {
+    if (!this.#health || now - this.#health.at >= (this.#o.healthCacheMs ?? HEALTH_CACHE_MS)) {
       const result = this.#o.validate(AbortSignal.timeout(this.#o.validateTimeoutMs ?? 30_000));
       result.catch(() => undefined);
       this.#health = { at: now, result };
