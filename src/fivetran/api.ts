@@ -145,6 +145,10 @@ export class FivetranApi {
   listConnections(o: PageOptions): Promise<ApiPage<FivetranConnection>> {
     return this.client.page({ endpoint: '/v1/connections', ...o });
   }
+  /** One connection (`GET /v1/connections/{id}`); undefined on 404 (`NotFound_Connection`/`NotFound_Connector`). */
+  getConnection(connectionId: string, o: CallOptions): Promise<FivetranConnection | undefined> {
+    return this.#optional(this.#read('/v1/connections/{connectionId}', { connectionId }, 'id', o));
+  }
   listSystemKeys(o: PageOptions): Promise<ApiPage<FivetranSystemKey>> {
     return this.client.page({ endpoint: '/v1/system-keys', ...o });
   }

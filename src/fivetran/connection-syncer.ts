@@ -8,11 +8,12 @@ import type {
   Page,
   Provisioner,
   Resource,
+  ResourceGetter,
   ResourceId,
   ResourceSyncer,
   RevokeResult,
 } from '../connector/index.js';
-import type { FivetranMembership } from './api.js';
+import type { FivetranMembership, GroupMemberKind } from './api.js';
 import { connectionResource, connectionRole, connectionRoleGrant } from './connection-resource.js';
 import { grantConnectionRole, revokeConnectionRole } from './connection-provisioner.js';
 import { connectionRoleEntitlement } from './entitlements.js';
@@ -20,6 +21,7 @@ import { isNotFound } from './errors.js';
 import { rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
 import { decodePhaseToken, encodePhaseToken } from './page-token.js';
 import { CONNECTION_TYPE } from './resource-types.js';
+import type { RoleSet } from './role-catalogue.js';
 
 /** Whether the per-user connection scan runs: `auto` only up to `userLimit` users. */
 export type ConnectionUserScanMode = 'auto' | 'always' | 'never';
@@ -36,13 +38,16 @@ export const DEFAULT_CONNECTION_USER_SCAN: ConnectionUserScan = { mode: 'auto', 
 const FIVETRAN_PAGE = 1000;
 
 const USER_SCAN_PHASES = ['users'] as const;
+/** One connection's grant listing (targeted syncs): every team's connection roles, then every user's. */
+const CONNECTION_GRANT_PHASES = ['teams', 'users'] as const;
 
 /**
  * `connection` resources from `GET /v1/connections`, each under its group, with one entitlement per current
- * connection role. Team grants come from the team syncer (one request per team); user grants need one request
- * per user (`GET /v1/users/<u>/connections`), so `typeGrants` walks `/v1/users` only when the scan is on.
+ * connection role. In a full sync team grants come from the team syncer (one request per team); user grants
+ * need one request per user (`GET /v1/users/<u>/connections`), so `typeGrants` walks `/v1/users` only when the
+ * scan is on. One connection's `grants` (a targeted sync) walk the teams as well, since no team syncer runs.
  */
-export class ConnectionSyncer implements ResourceSyncer, Provisioner {
+export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisioner {
   readonly resourceType = CONNECTION_TYPE;
   readonly #groupNames = new Map<string, string>();
 
@@ -66,19 +71,37 @@ export class ConnectionSyncer implements ResourceSyncer, Provisioner {
     };
   }
 
+  /**
+   * One connection for a targeted sync: `GET /v1/connections/<id>` (undefined on 404) and its group's name for
+   * the description (`GET /v1/groups/<group_id>`), built as the listing builds it.
+   */
+  async get(id: ResourceId, _parent: ResourceId | undefined, o: CallOptions): Promise<Resource | undefined> {
+    const connection = await this.ctx.api.getConnection(id.resource, o);
+    if (!connection) return undefined;
+    const group = await this.ctx.api.getGroup(connection.group_id, o);
+    return connectionResource(connection, group?.name);
+  }
+
   async entitlements(resource: Resource, req: ListRequest): Promise<Page<Entitlement>> {
     const roles = await this.ctx.roles.get(req);
     return { items: roles.connectionRoles().map((r) => connectionRoleEntitlement(resource, r)) };
   }
 
   /** Every user's direct connection roles, in one walk over `/v1/users` (when the scan is on). */
-  typeGrants(req: ListRequest): Promise<Page<Grant>> {
-    return this.#walk(req, undefined);
+  async typeGrants(req: ListRequest): Promise<Page<Grant>> {
+    const at = decodePhaseToken(req.pageToken, USER_SCAN_PHASES, 'list connection grants');
+    return this.#userWalk(req, at.cursor, undefined);
   }
 
-  /** The same walk kept to one connection. */
-  grants(resource: Resource, req: ListRequest): Promise<Page<Grant>> {
-    return this.#walk(req, resource.id.resource);
+  /**
+   * The grants on one connection: its team roles (`/v1/teams`, then one request per team), then its users'
+   * direct roles (the same user walk as `typeGrants`, under the same scan rule), kept to this connection.
+   */
+  async grants(resource: Resource, req: ListRequest): Promise<Page<Grant>> {
+    const only = resource.id.resource;
+    const what = `list grants for connection:${only}`;
+    const at = decodePhaseToken(req.pageToken, CONNECTION_GRANT_PHASES, what);
+    return at.phase === 'teams' ? this.#teamWalk(req, at.cursor, only) : this.#userWalk(req, at.cursor, only);
   }
 
   grant(principal: Resource, entitlement: Entitlement, o: CallOptions): Promise<GrantResult> {
@@ -98,27 +121,18 @@ export class ConnectionSyncer implements ResourceSyncer, Provisioner {
     }
   }
 
-  async #walk(req: ListRequest, only: string | undefined): Promise<Page<Grant>> {
-    const at = decodePhaseToken(req.pageToken, USER_SCAN_PHASES, 'list connection grants');
-    if (req.pageToken === undefined || req.pageToken === '') {
-      if (!(await this.#scanWanted(req))) return { items: [] };
-    }
+  /** One page of `/v1/users` and each user's connection roles; the first page decides whether the scan runs. */
+  async #userWalk(
+    req: ListRequest,
+    cursor: string | undefined,
+    only: string | undefined,
+  ): Promise<Page<Grant>> {
+    if (cursor === undefined && !(await this.#scanWanted(req))) return { items: [] };
     const [roles, page] = await Promise.all([
       this.ctx.roles.get(req),
-      this.ctx.api.listUsers({ cursor: at.cursor, signal: req.signal }),
+      this.ctx.api.listUsers({ cursor, signal: req.signal }),
     ]);
-    const perUser = await Promise.all(
-      page.items.map((u) => this.#userMemberships(u.id, req.signal).then((ms) => [u.id, ms] as const)),
-    );
-    const items: Grant[] = [];
-    for (const [userId, memberships] of perUser) {
-      const user: Resource = { id: resourceId('user', userId) };
-      for (const m of memberships) {
-        if (only !== undefined && m.id !== only) continue;
-        const role = connectionRole(roles, m.role);
-        if (role) items.push(connectionRoleGrant(resourceId('connection', m.id), role, user));
-      }
-    }
+    const items = await this.#holderGrants('user', roles, page.items, only, req.signal);
     return {
       items,
       nextPageToken: page.nextCursor
@@ -128,15 +142,54 @@ export class ConnectionSyncer implements ResourceSyncer, Provisioner {
     };
   }
 
-  /** All pages of one user's connection memberships; none when the user disappeared mid-sync. */
-  async #userMemberships(userId: string, signal: AbortSignal): Promise<FivetranMembership[]> {
+  /** One page of `/v1/teams` and each team's roles on connection `only`; then the user walk. */
+  async #teamWalk(req: ListRequest, cursor: string | undefined, only: string): Promise<Page<Grant>> {
+    const [roles, page] = await Promise.all([
+      this.ctx.roles.get(req),
+      this.ctx.api.listTeams({ cursor, signal: req.signal }),
+    ]);
+    const items = await this.#holderGrants('team', roles, page.items, only, req.signal);
+    return {
+      items,
+      nextPageToken: encodePhaseToken(
+        page.nextCursor ? { phase: 'teams', cursor: page.nextCursor } : { phase: 'users' },
+      ),
+      annotations: rateLimitAnnotations(this.ctx),
+    };
+  }
+
+  /** The connection-role grants the listed users or teams hold (on connection `only` when given). */
+  async #holderGrants(
+    kind: GroupMemberKind,
+    roles: RoleSet,
+    holders: readonly { readonly id: string }[],
+    only: string | undefined,
+    signal: AbortSignal,
+  ): Promise<Grant[]> {
+    const perHolder = await Promise.all(
+      holders.map((h) => this.#memberships(kind, h.id, signal).then((ms) => [h.id, ms] as const)),
+    );
+    const items: Grant[] = [];
+    for (const [holderId, memberships] of perHolder) {
+      const principal: Resource = { id: resourceId(kind, holderId) };
+      for (const m of memberships) {
+        if (only !== undefined && m.id !== only) continue;
+        const role = connectionRole(roles, m.role);
+        if (role) items.push(connectionRoleGrant(resourceId('connection', m.id), role, principal));
+      }
+    }
+    return items;
+  }
+
+  /** All pages of one user's or team's connection memberships; none when it disappeared mid-sync. */
+  async #memberships(kind: GroupMemberKind, id: string, signal: AbortSignal): Promise<FivetranMembership[]> {
     try {
-      return await this.ctx.api.allConnectionMemberships('user', userId, { signal });
+      return await this.ctx.api.allConnectionMemberships(kind, id, { signal });
     } catch (err) {
       if (!isNotFound(err)) throw err;
       this.ctx.log.info(
-        { resourceId: `user:${userId}` },
-        'user disappeared during the sync; no connection grants',
+        { resourceId: `${kind}:${id}` },
+        `${kind} disappeared during the sync; no connection grants`,
       );
       return [];
     }

@@ -68,7 +68,7 @@ describe('service mode start-up', () => {
       group: targetable,
       team: targetable,
       role: targetable,
-      connection: ['CAPABILITY_PROVISION', 'CAPABILITY_SYNC'],
+      connection: targetable,
       system_key: ['CAPABILITY_SYNC', 'CAPABILITY_SYNC_SECRETS'],
     });
     // Connector-level only, as the SDK advertises it when any type has a targeted syncer.

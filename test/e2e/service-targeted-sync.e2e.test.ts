@@ -22,6 +22,13 @@ assertBuilt();
 const { harness, worlds, newWorld } = serviceSuite();
 const uploaded: Buffer[] = [];
 
+/** Deprecated connection role names as the connector reports them (their replacements). */
+const REPLACED: Record<string, string> = {
+  'Connector Administrator': 'Manage Connection',
+  'Connector Reviewer': 'View Connection',
+};
+const current = (role: string) => REPLACED[role] ?? role;
+
 /** What one targeted sync_full task produced: its finish, the uploaded c1z's rows and the Fivetran calls. */
 interface Outcome {
   readonly finish: FinishTaskRequest;
@@ -29,6 +36,10 @@ interface Outcome {
   readonly resources: string[];
   readonly entitlements: string[];
   readonly grants: string[];
+  /** Each grant id with the entitlement ids its GrantExpandable names (empty when it has none). */
+  readonly expandable: Record<string, string[]>;
+  /** The uploaded file's bytes, for the secret scans. */
+  readonly bytes: Buffer;
   /** `GET /v1/...` in order, without the shared lookups (account info, role catalogue). */
   readonly requests: string[];
   /** Requests to `/v1/account/info` and `/v1/roles`, which the daemon may answer from its cache. */
@@ -58,6 +69,10 @@ describe('targeted sync_full tasks against the fake control plane', () => {
         resources: [...reader.resources()].map((r) => `${r.id.resourceType}:${r.id.resource}`).sort(),
         entitlements: [...reader.entitlements()].map((e) => e.id).sort(),
         grants: [...reader.grants()].map((g) => g.grant.id).sort(),
+        expandable: Object.fromEntries(
+          [...reader.grants()].map((g) => [g.grant.id, [...(g.expansion?.entitlementIds ?? [])]]),
+        ),
+        bytes,
         requests: requests.filter((r) => !shared(r.path)).map((r) => `${r.method} ${r.path}`),
         sharedLookups: requests.filter((r) => shared(r.path)).length,
       };
@@ -83,7 +98,7 @@ describe('targeted sync_full tasks against the fake control plane', () => {
   };
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 61, users: 40 });
+    world = await newWorld({ seed: 61, users: 40, connections: 8 });
     // A local --sync-resources is ignored in service mode: each task names its own targets.
     service = await startService(harness, world, { env: { BATON_SYNC_RESOURCES: 'bid:r:team/local_only' } });
   }, 30_000);
@@ -108,21 +123,34 @@ describe('targeted sync_full tasks against the fake control plane', () => {
     expect(o.requests).toEqual([`GET /v1/users/${userId}`]);
   });
 
-  it('a team: the team, its two entitlements, its member and group-role grants, and those groups', async () => {
+  it('a team: the team, its two entitlements, its member, group and connection grants, and those resources', async () => {
     const { state } = world.fivetran;
     const [teamId, members] = [...state.teamUsers].find(
-      ([t, m]) => m.size > 0 && state.teamGroups.get(t)?.size,
+      ([t, m]) => m.size > 0 && state.teamGroups.get(t)?.size && state.teamConnections.get(t)?.size,
     )!;
     const groupIds = [...state.teamGroups.get(teamId)!.keys()];
+    // The connections the team holds roles on are fetched too: the connection and its group's name each.
+    const connectionIds = [...(state.teamConnections.get(teamId)?.keys() ?? [])];
+    const groupOf = (c: string) => state.connections.get(c)!.group_id;
+    expect(connectionIds.length).toBeGreaterThan(0);
     const o = await targeted([resource('team', teamId)]);
     expectPartialUpload(o);
-    expect(o.resources).toEqual([`team:${teamId}`, ...groupIds.map((g) => `group:${g}`)].sort());
+    expect(o.resources).toEqual(
+      [
+        `team:${teamId}`,
+        ...groupIds.map((g) => `group:${g}`),
+        ...connectionIds.map((c) => `connection:${c}`),
+      ].sort(),
+    );
     expect(o.entitlements).toEqual([`team:${teamId}:manager`, `team:${teamId}:member`]);
     const memberGrants = o.grants.filter((g) => g.startsWith(`team:${teamId}:member:`));
     expect(memberGrants).toEqual([...members.keys()].map((u) => `team:${teamId}:member:user:${u}`).sort());
     const groupGrants = o.grants.filter((g) => g.startsWith('group:'));
     expect(groupGrants).toHaveLength(groupIds.length);
     expect(groupGrants.every((g) => g.endsWith(`:team:${teamId}`))).toBe(true);
+    const connectionGrants = o.grants.filter((g) => g.startsWith('connection:'));
+    expect(connectionGrants.map((g) => g.split(':')[1]).sort()).toEqual([...connectionIds].sort());
+    expect(connectionGrants.every((g) => g.endsWith(`:team:${teamId}`))).toBe(true);
     expect(o.requests.sort()).toEqual(
       [
         `GET /v1/teams/${teamId}`,
@@ -130,8 +158,56 @@ describe('targeted sync_full tasks against the fake control plane', () => {
         `GET /v1/teams/${teamId}/groups`,
         `GET /v1/teams/${teamId}/connections`,
         ...groupIds.map((g) => `GET /v1/groups/${g}`),
+        ...connectionIds.map((c) => `GET /v1/connections/${c}`),
+        ...connectionIds.map((c) => `GET /v1/groups/${groupOf(c)}`),
       ].sort(),
     );
+  });
+
+  it('a connection: the connection, its role entitlements, its team and user grants (teams expandable)', async () => {
+    const { state } = world.fivetran;
+    // A connection some team holds a role on (every team holds about one, and users about half a one each).
+    const [teamId, held] = [...state.teamConnections].find(([, cs]) => cs.size > 0)!;
+    const connectionId = [...held.keys()][0]!;
+    const connection = state.connections.get(connectionId)!;
+    const byHolder = (edges: typeof state.userConnections, kind: string) =>
+      [...edges]
+        .filter(([, cs]) => cs.has(connectionId))
+        .map(([h, cs]) => `connection:${connectionId}:${current(cs.get(connectionId)!.role)}:${kind}:${h}`);
+    const teamGrants = byHolder(state.teamConnections, 'team');
+    const userGrants = byHolder(state.userConnections, 'user');
+    expect(teamGrants.some((g) => g.endsWith(`:team:${teamId}`))).toBe(true);
+
+    const o = await targeted([resource('connection', connectionId)]);
+    expectPartialUpload(o);
+    expect(o.resources).toEqual([`connection:${connectionId}`]);
+    expect(o.entitlements).toEqual(
+      ['Edit Connection', 'Manage Connection', 'View Connection'].map(
+        (r) => `connection:${connectionId}:${r}`,
+      ),
+    );
+    expect(o.grants).toEqual([...teamGrants, ...userGrants].sort());
+    for (const g of o.grants) {
+      const team = /:team:(.+)$/.exec(g)?.[1];
+      expect(o.expandable[g]).toEqual(team ? [`team:${team}:member`] : []);
+    }
+    const teams = [...state.teams.keys()];
+    const users = [...state.users.keys()];
+    // The connection and its group's name; /v1/teams and each team's roles; /v1/users counted (the task names
+    // no resource counts) and walked, with each user's roles: 6 + teams + users requests.
+    expect(o.requests.sort()).toEqual(
+      [
+        `GET /v1/connections/${connectionId}`,
+        `GET /v1/groups/${connection.group_id}`,
+        'GET /v1/teams',
+        ...teams.map((t) => `GET /v1/teams/${t}/connections`),
+        'GET /v1/users',
+        'GET /v1/users',
+        ...users.map((u) => `GET /v1/users/${u}/connections`),
+      ].sort(),
+    );
+    // The connection's config (its credentials) never reaches the file.
+    expect(c1zPlainBytes(o.bytes).includes(Buffer.from('connection-password-'))).toBe(false);
   });
 
   it('a group: the group, one entitlement per destination role and its direct user roles', async () => {
@@ -190,7 +266,7 @@ describe('secrets', () => {
   it('never appear in the output or the uploaded partial c1z files', () => {
     const texts: (string | Uint8Array)[] = harness.processes.flatMap((p) => [p.stdout, p.stderr]);
     for (const c1z of uploaded) texts.push(c1z, c1zPlainBytes(c1z));
-    expect(uploaded).toHaveLength(4);
+    expect(uploaded).toHaveLength(5);
     expect(scanForSecrets(texts, worlds.flatMap(secretsOf))).toEqual([]);
   });
 });

@@ -177,6 +177,25 @@ describe('Fivetran connections and system keys', () => {
     expect(items.every((g) => g.entitlement.resource.id.resource === m.connection_id)).toBe(true);
   });
 
+  it("lists one connection's grants in two phases: every team's roles, then every user's", async () => {
+    const t = fake.dataset.teamConnections[0]!;
+    const connection: Resource = { id: { resourceType: 'connection', resource: t.connection_id } };
+    const tokens: (string | undefined)[] = [];
+    const { items, pages } = await drain<Grant>((tok) => {
+      tokens.push(tok);
+      return reg.syncer('connection').grants(connection, req(tok));
+    });
+    expect(pages).toBe(2);
+    expect(tokens).toEqual([undefined, '{"phase":"users"}']);
+    expect(items.map((g) => g.id)).toContain(
+      `connection:${t.connection_id}:${current(t.role)}:team:${t.owner_id}`,
+    );
+    expect(items.every((g) => g.entitlement.resource.id.resource === t.connection_id)).toBe(true);
+    await expect(
+      reg.syncer('connection').grants(connection, req('{"phase":"groups"}')),
+    ).rejects.toMatchObject({ message: expect.stringContaining('malformed page token') });
+  });
+
   it('pages through a user with more than 1,000 connection memberships', async () => {
     const big = await startFakeFivetran({
       dataset: generateDataset({ seed: 9, users: 3, groups: 1, teams: 1, connections: 1001 }),

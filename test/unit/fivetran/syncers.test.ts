@@ -47,7 +47,7 @@ describe('Fivetran syncers', () => {
   it('declares the six resource types with their traits and capabilities', () => {
     const caps = reg.capabilities().resourceTypeCapabilities.map((c) => [c.resourceType.id, c.capabilities]);
     expect(caps).toEqual([
-      ['connection', ['CAPABILITY_SYNC', 'CAPABILITY_PROVISION']],
+      ['connection', ['CAPABILITY_SYNC', 'CAPABILITY_TARGETED_SYNC', 'CAPABILITY_PROVISION']],
       ['group', ['CAPABILITY_SYNC', 'CAPABILITY_TARGETED_SYNC', 'CAPABILITY_PROVISION']],
       ['role', ['CAPABILITY_SYNC', 'CAPABILITY_TARGETED_SYNC', 'CAPABILITY_PROVISION']],
       ['system_key', ['CAPABILITY_SYNC', 'CAPABILITY_SYNC_SECRETS']],
