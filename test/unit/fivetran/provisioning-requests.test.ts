@@ -6,8 +6,8 @@ import {
   type GroupMemberKind,
 } from '../../../src/fivetran/api.js';
 import type { FivetranContext } from '../../../src/fivetran/fivetran-context.js';
-import { grantGroupRole } from '../../../src/fivetran/group-provisioner.js';
 import { KeyOwner } from '../../../src/fivetran/key-owner.js';
+import { grantGroupRole } from '../../../src/fivetran/membership-role.js';
 import { RoleCatalogue } from '../../../src/fivetran/role-catalogue.js';
 import { grantTeamMembership } from '../../../src/fivetran/team-provisioner.js';
 import type { FakeFivetran } from '../../fakes/fivetran/index.js';
