@@ -100,6 +100,20 @@ export type GroupMemberKind = 'user' | 'team';
 /** The two membership collections under `/v1/users/{id}` and `/v1/teams/{id}`. */
 type MembershipCollection = 'groups' | 'connections';
 
+/** `/v1/{users|teams}/{id}/{collection}`, or `/…/{collection}/{targetId}` when a target id is given. */
+const memberPath = (
+  kind: GroupMemberKind,
+  id: string,
+  collection: MembershipCollection,
+  targetId?: string,
+): { readonly endpoint: string; readonly params: Record<string, string> } => {
+  const endpoint = `/v1/${kind}s/{${kind}Id}/${collection}`;
+  const params: Record<string, string> = { [`${kind}Id`]: id };
+  if (targetId === undefined) return { endpoint, params };
+  const one = collection === 'groups' ? 'groupId' : 'connectionId';
+  return { endpoint: `${endpoint}/{${one}}`, params: { ...params, [one]: targetId } };
+};
+
 export const TEAM_MEMBER = 'Team Member';
 export const TEAM_MANAGER = 'Team Manager';
 
@@ -139,7 +153,7 @@ export class FivetranApi {
     return this.client.page({ endpoint, params: { teamId }, idKey: 'user_id', ...o });
   }
   listTeamGroups(teamId: string, o: PageOptions): Promise<ApiPage<FivetranMembership>> {
-    return this.client.page({ endpoint: '/v1/teams/{teamId}/groups', params: { teamId }, ...o });
+    return this.client.page({ ...memberPath('team', teamId, 'groups'), ...o });
   }
 
   listConnections(o: PageOptions): Promise<ApiPage<FivetranConnection>> {
@@ -158,14 +172,12 @@ export class FivetranApi {
     id: string,
     o: PageOptions,
   ): Promise<ApiPage<FivetranMembership>> {
-    const endpoint = kind === 'user' ? '/v1/users/{userId}/connections' : '/v1/teams/{teamId}/connections';
-    return this.client.page({ endpoint, params: { [`${kind}Id`]: id }, ...o });
+    return this.client.page({ ...memberPath(kind, id, 'connections'), ...o });
   }
 
   /** Every page of one user's or team's connection memberships. */
   allConnectionMemberships(kind: GroupMemberKind, id: string, o: CallOptions): Promise<FivetranMembership[]> {
-    const endpoint = kind === 'user' ? '/v1/users/{userId}/connections' : '/v1/teams/{teamId}/connections';
-    return this.client.all({ endpoint, params: { [`${kind}Id`]: id }, signal: o.signal });
+    return this.client.all({ ...memberPath(kind, id, 'connections'), signal: o.signal });
   }
 
   getUser(userId: string, o: CallOptions): Promise<FivetranUser | undefined> {
@@ -229,7 +241,7 @@ export class FivetranApi {
     groupId: string,
     o: CallOptions,
   ): Promise<FivetranMembership | undefined> {
-    return this.#optional(this.#groupMember('GET', kind, id, groupId, o));
+    return this.#optional(this.#member('GET', kind, id, 'groups', groupId, o));
   }
   addGroupMember(
     kind: GroupMemberKind,
@@ -238,7 +250,7 @@ export class FivetranApi {
     role: string,
     o: CallOptions,
   ): Promise<void> {
-    return this.#void(this.#groupMember('POST', kind, id, undefined, o, { id: groupId, role }));
+    return this.#void(this.#member('POST', kind, id, 'groups', undefined, o, { id: groupId, role }));
   }
   patchGroupMember(
     kind: GroupMemberKind,
@@ -247,10 +259,10 @@ export class FivetranApi {
     role: string,
     o: CallOptions,
   ): Promise<void> {
-    return this.#void(this.#groupMember('PATCH', kind, id, groupId, o, { role }));
+    return this.#void(this.#member('PATCH', kind, id, 'groups', groupId, o, { role }));
   }
   deleteGroupMember(kind: GroupMemberKind, id: string, groupId: string, o: CallOptions): Promise<void> {
-    return this.#void(this.#groupMember('DELETE', kind, id, groupId, o));
+    return this.#void(this.#member('DELETE', kind, id, 'groups', groupId, o));
   }
 
   /** A user's or team's role on a connection: the same four calls as for groups, under `/connections`. */
@@ -290,18 +302,6 @@ export class FivetranApi {
     return this.#void(this.#member('DELETE', kind, id, 'connections', connectionId, o));
   }
 
-  /** `/v1/{users|teams}/{id}/groups`, or `/…/groups/{groupId}` when a group id is given. */
-  #groupMember<T>(
-    method: HttpMethod,
-    kind: GroupMemberKind,
-    id: string,
-    groupId: string | undefined,
-    o: CallOptions,
-    body?: unknown,
-  ): Promise<T | undefined> {
-    return this.#member(method, kind, id, 'groups', groupId, o, body);
-  }
-
   /** `/v1/{users|teams}/{id}/{collection}`, or `/…/{collection}/{targetId}` when a target id is given. */
   #member<T>(
     method: HttpMethod,
@@ -312,14 +312,9 @@ export class FivetranApi {
     o: CallOptions,
     body?: unknown,
   ): Promise<T | undefined> {
-    const owner = kind === 'user' ? '/v1/users/{userId}' : '/v1/teams/{teamId}';
-    const params: Record<string, string> = { [`${kind}Id`]: id };
-    if (targetId === undefined) return this.#call(method, `${owner}/${collection}`, params, o, body);
-    const one = collection === 'groups' ? 'groupId' : 'connectionId';
-    const ps = { ...params, [one]: targetId };
-    const path = `${owner}/${collection}/{${one}}`;
-    if (method === 'GET') return this.#read(path, ps, 'id', o);
-    return this.#call(method, path, ps, o, body);
+    const { endpoint, params } = memberPath(kind, id, collection, targetId);
+    if (method === 'GET' && targetId !== undefined) return this.#read(endpoint, params, 'id', o);
+    return this.#call(method, endpoint, params, o, body);
   }
 
   /** A GET of one object, which must carry `idKey`. */
