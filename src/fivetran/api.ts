@@ -138,6 +138,10 @@ export class FivetranApi {
   listGroups(o: PageOptions): Promise<ApiPage<FivetranGroup>> {
     return this.client.page({ endpoint: '/v1/groups', ...o });
   }
+  /** Every page of `/v1/groups` in turn. */
+  groupPages(o: CallOptions): AsyncGenerator<FivetranGroup[]> {
+    return this.client.pages({ endpoint: '/v1/groups', signal: o.signal });
+  }
   listTeams(o: PageOptions): Promise<ApiPage<FivetranTeam>> {
     return this.client.page({ endpoint: '/v1/teams', ...o });
   }

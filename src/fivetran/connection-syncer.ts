@@ -113,10 +113,7 @@ export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisi
   }
 
   async #loadGroupNames(o: CallOptions): Promise<void> {
-    for await (const groups of this.ctx.api.client.pages<{ id: string; name: string }>({
-      endpoint: '/v1/groups',
-      signal: o.signal,
-    })) {
+    for await (const groups of this.ctx.api.groupPages(o)) {
       for (const g of groups) this.#groupNames.set(g.id, g.name);
     }
   }
