@@ -98,7 +98,15 @@ export interface PageOptions extends CallOptions {
 export type GroupMemberKind = 'user' | 'team';
 
 /** The two membership collections under `/v1/users/{id}` and `/v1/teams/{id}`. */
-type MembershipCollection = 'groups' | 'connections';
+export type MembershipCollection = 'groups' | 'connections';
+
+/** One user's or team's role on one group or connection: `/v1/{users|teams}/{id}/{collection}/{targetId}`. */
+export interface MembershipRef {
+  readonly kind: GroupMemberKind;
+  readonly id: string;
+  readonly collection: MembershipCollection;
+  readonly targetId: string;
+}
 
 /** `/v1/{users|teams}/{id}/{collection}`, or `/…/{collection}/{targetId}` when a target id is given. */
 const memberPath = (
@@ -238,87 +246,22 @@ export class FivetranApi {
     return this.#void(this.#call('DELETE', '/v1/teams/{teamId}/users/{userId}', { teamId, userId }, o));
   }
 
-  /** A user's or team's role on a group: the same four calls under `/v1/users/…` or `/v1/teams/…`. */
-  getGroupMember(
-    kind: GroupMemberKind,
-    id: string,
-    groupId: string,
-    o: CallOptions,
-  ): Promise<FivetranMembership | undefined> {
-    return this.#optional(this.#member('GET', kind, id, 'groups', groupId, o));
+  /** A user's or team's role on a group or a connection; undefined when it holds none there. */
+  getMember(m: MembershipRef, o: CallOptions): Promise<FivetranMembership | undefined> {
+    const { endpoint, params } = memberPath(m.kind, m.id, m.collection, m.targetId);
+    return this.#optional(this.#read(endpoint, params, 'id', o));
   }
-  addGroupMember(
-    kind: GroupMemberKind,
-    id: string,
-    groupId: string,
-    role: string,
-    o: CallOptions,
-  ): Promise<void> {
-    return this.#void(this.#member('POST', kind, id, 'groups', undefined, o, { id: groupId, role }));
+  addMember(m: MembershipRef, role: string, o: CallOptions): Promise<void> {
+    const { endpoint, params } = memberPath(m.kind, m.id, m.collection);
+    return this.#void(this.#call('POST', endpoint, params, o, { id: m.targetId, role }));
   }
-  patchGroupMember(
-    kind: GroupMemberKind,
-    id: string,
-    groupId: string,
-    role: string,
-    o: CallOptions,
-  ): Promise<void> {
-    return this.#void(this.#member('PATCH', kind, id, 'groups', groupId, o, { role }));
+  patchMember(m: MembershipRef, role: string, o: CallOptions): Promise<void> {
+    const { endpoint, params } = memberPath(m.kind, m.id, m.collection, m.targetId);
+    return this.#void(this.#call('PATCH', endpoint, params, o, { role }));
   }
-  deleteGroupMember(kind: GroupMemberKind, id: string, groupId: string, o: CallOptions): Promise<void> {
-    return this.#void(this.#member('DELETE', kind, id, 'groups', groupId, o));
-  }
-
-  /** A user's or team's role on a connection: the same four calls as for groups, under `/connections`. */
-  getConnectionMember(
-    kind: GroupMemberKind,
-    id: string,
-    connectionId: string,
-    o: CallOptions,
-  ): Promise<FivetranMembership | undefined> {
-    return this.#optional(this.#member('GET', kind, id, 'connections', connectionId, o));
-  }
-  addConnectionMember(
-    kind: GroupMemberKind,
-    id: string,
-    connectionId: string,
-    role: string,
-    o: CallOptions,
-  ): Promise<void> {
-    const body = { id: connectionId, role };
-    return this.#void(this.#member('POST', kind, id, 'connections', undefined, o, body));
-  }
-  patchConnectionMember(
-    kind: GroupMemberKind,
-    id: string,
-    connectionId: string,
-    role: string,
-    o: CallOptions,
-  ): Promise<void> {
-    return this.#void(this.#member('PATCH', kind, id, 'connections', connectionId, o, { role }));
-  }
-  deleteConnectionMember(
-    kind: GroupMemberKind,
-    id: string,
-    connectionId: string,
-    o: CallOptions,
-  ): Promise<void> {
-    return this.#void(this.#member('DELETE', kind, id, 'connections', connectionId, o));
-  }
-
-  /** `/v1/{users|teams}/{id}/{collection}`, or `/…/{collection}/{targetId}` when a target id is given. */
-  #member<T>(
-    method: HttpMethod,
-    kind: GroupMemberKind,
-    id: string,
-    collection: MembershipCollection,
-    targetId: string | undefined,
-    o: CallOptions,
-    body?: unknown,
-  ): Promise<T | undefined> {
-    const { endpoint, params } = memberPath(kind, id, collection, targetId);
-    if (method === 'GET' && targetId !== undefined) return this.#read(endpoint, params, 'id', o);
-    return this.#call(method, endpoint, params, o, body);
+  deleteMember(m: MembershipRef, o: CallOptions): Promise<void> {
+    const { endpoint, params } = memberPath(m.kind, m.id, m.collection, m.targetId);
+    return this.#void(this.#call('DELETE', endpoint, params, o));
   }
 
   /** A GET of one object, which must carry `idKey`. */

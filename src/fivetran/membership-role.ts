@@ -8,7 +8,7 @@ import type {
   ResourceId,
   RevokeResult,
 } from '../connector/index.js';
-import type { FivetranApi, FivetranMembership, GroupMemberKind } from './api.js';
+import type { FivetranMembership, MembershipCollection, MembershipRef } from './api.js';
 import { entitlementTarget } from './entitlements.js';
 import type { FivetranContext } from './fivetran-context.js';
 import { applyMembership, revokeMembership } from './membership.js';
@@ -40,36 +40,15 @@ export const membershipRoleGrant = (
   };
 };
 
-type Holder = { readonly type: GroupMemberKind; readonly id: string };
-
 /** What differs between group roles and connection roles; the grant and revoke flow is the same. */
 interface MembershipRoleKind {
   /** The entitlement's resource type. */
   readonly resourceType: 'group' | 'connection';
-  /** The roles' scope as the grant error names it ("destination", "connection"). */
-  readonly scope: string;
+  /** Where Fivetran keeps the roles: `/v1/{users|teams}/{id}/{collection}`. */
+  readonly collection: MembershipCollection;
+  /** The roles' scope as the grant error names it. */
+  readonly scope: 'destination' | 'connection';
   readonly isCurrentRole: (roles: RoleSet, role: string) => boolean;
-  readonly read: (
-    api: FivetranApi,
-    h: Holder,
-    targetId: string,
-    o: CallOptions,
-  ) => Promise<FivetranMembership | undefined>;
-  readonly add: (
-    api: FivetranApi,
-    h: Holder,
-    targetId: string,
-    role: string,
-    o: CallOptions,
-  ) => Promise<void>;
-  readonly update: (
-    api: FivetranApi,
-    h: Holder,
-    targetId: string,
-    role: string,
-    o: CallOptions,
-  ) => Promise<void>;
-  readonly remove: (api: FivetranApi, h: Holder, targetId: string, o: CallOptions) => Promise<void>;
 }
 
 const PRINCIPALS = ['user', 'team'] as const;
@@ -91,14 +70,15 @@ const membershipRoleProvisioner = (kind: MembershipRoleKind) => {
     const p = principalOf(principal, entitlement, PRINCIPALS, action);
     const roles = await ctx.roles.get(o);
     const api = ctx.api;
+    const ref: MembershipRef = { kind: p.type, id: p.id, collection: kind.collection, targetId };
     return {
       role,
       roles,
-      read: () => kind.read(api, p, targetId, o),
+      read: () => api.getMember(ref, o),
       holds: (m: FivetranMembership) => roles.normalise(m.role) === role,
-      add: () => kind.add(api, p, targetId, role, o),
-      update: () => kind.update(api, p, targetId, role, o),
-      remove: () => kind.remove(api, p, targetId, o),
+      add: () => api.addMember(ref, role, o),
+      update: () => api.patchMember(ref, role, o),
+      remove: () => api.deleteMember(ref, o),
     };
   };
 
@@ -126,21 +106,15 @@ const membershipRoleProvisioner = (kind: MembershipRoleKind) => {
 /** `group:<g>:<role>` (a destination role) for a user or team. */
 export const { grant: grantGroupRole, revoke: revokeGroupRole } = membershipRoleProvisioner({
   resourceType: 'group',
+  collection: 'groups',
   scope: 'destination',
   isCurrentRole: (roles, role) => roles.isDestinationRole(role),
-  read: (api, h, groupId, o) => api.getGroupMember(h.type, h.id, groupId, o),
-  add: (api, h, groupId, role, o) => api.addGroupMember(h.type, h.id, groupId, role, o),
-  update: (api, h, groupId, role, o) => api.patchGroupMember(h.type, h.id, groupId, role, o),
-  remove: (api, h, groupId, o) => api.deleteGroupMember(h.type, h.id, groupId, o),
 });
 
 /** `connection:<c>:<role>` (a connection role) for a user or team. */
 export const { grant: grantConnectionRole, revoke: revokeConnectionRole } = membershipRoleProvisioner({
   resourceType: 'connection',
+  collection: 'connections',
   scope: 'connection',
   isCurrentRole: (roles, role) => roles.isConnectionRole(role),
-  read: (api, h, connectionId, o) => api.getConnectionMember(h.type, h.id, connectionId, o),
-  add: (api, h, connectionId, role, o) => api.addConnectionMember(h.type, h.id, connectionId, role, o),
-  update: (api, h, connectionId, role, o) => api.patchConnectionMember(h.type, h.id, connectionId, role, o),
-  remove: (api, h, connectionId, o) => api.deleteConnectionMember(h.type, h.id, connectionId, o),
 });
