@@ -98,7 +98,29 @@ export interface PageOptions extends CallOptions {
 export type GroupMemberKind = 'user' | 'team';
 
 /** The two membership collections under `/v1/users/{id}` and `/v1/teams/{id}`. */
-type MembershipCollection = 'groups' | 'connections';
+export type MembershipCollection = 'groups' | 'connections';
+
+/** One user's or team's role on one group or connection: `/v1/{users|teams}/{id}/{collection}/{targetId}`. */
+export interface MembershipRef {
+  readonly kind: GroupMemberKind;
+  readonly id: string;
+  readonly collection: MembershipCollection;
+  readonly targetId: string;
+}
+
+/** `/v1/{users|teams}/{id}/{collection}`, or `/…/{collection}/{targetId}` when a target id is given. */
+const memberPath = (
+  kind: GroupMemberKind,
+  id: string,
+  collection: MembershipCollection,
+  targetId?: string,
+): { readonly endpoint: string; readonly params: Record<string, string> } => {
+  const endpoint = `/v1/${kind}s/{${kind}Id}/${collection}`;
+  const params: Record<string, string> = { [`${kind}Id`]: id };
+  if (targetId === undefined) return { endpoint, params };
+  const one = collection === 'groups' ? 'groupId' : 'connectionId';
+  return { endpoint: `${endpoint}/{${one}}`, params: { ...params, [one]: targetId } };
+};
 
 export const TEAM_MEMBER = 'Team Member';
 export const TEAM_MANAGER = 'Team Manager';
@@ -124,6 +146,10 @@ export class FivetranApi {
   listGroups(o: PageOptions): Promise<ApiPage<FivetranGroup>> {
     return this.client.page({ endpoint: '/v1/groups', ...o });
   }
+  /** Every page of `/v1/groups` in turn. */
+  groupPages(o: CallOptions): AsyncGenerator<FivetranGroup[]> {
+    return this.client.pages({ endpoint: '/v1/groups', signal: o.signal });
+  }
   listTeams(o: PageOptions): Promise<ApiPage<FivetranTeam>> {
     return this.client.page({ endpoint: '/v1/teams', ...o });
   }
@@ -139,7 +165,7 @@ export class FivetranApi {
     return this.client.page({ endpoint, params: { teamId }, idKey: 'user_id', ...o });
   }
   listTeamGroups(teamId: string, o: PageOptions): Promise<ApiPage<FivetranMembership>> {
-    return this.client.page({ endpoint: '/v1/teams/{teamId}/groups', params: { teamId }, ...o });
+    return this.client.page({ ...memberPath('team', teamId, 'groups'), ...o });
   }
 
   listConnections(o: PageOptions): Promise<ApiPage<FivetranConnection>> {
@@ -158,14 +184,12 @@ export class FivetranApi {
     id: string,
     o: PageOptions,
   ): Promise<ApiPage<FivetranMembership>> {
-    const endpoint = kind === 'user' ? '/v1/users/{userId}/connections' : '/v1/teams/{teamId}/connections';
-    return this.client.page({ endpoint, params: { [`${kind}Id`]: id }, ...o });
+    return this.client.page({ ...memberPath(kind, id, 'connections'), ...o });
   }
 
   /** Every page of one user's or team's connection memberships. */
   allConnectionMemberships(kind: GroupMemberKind, id: string, o: CallOptions): Promise<FivetranMembership[]> {
-    const endpoint = kind === 'user' ? '/v1/users/{userId}/connections' : '/v1/teams/{teamId}/connections';
-    return this.client.all({ endpoint, params: { [`${kind}Id`]: id }, signal: o.signal });
+    return this.client.all({ ...memberPath(kind, id, 'connections'), signal: o.signal });
   }
 
   getUser(userId: string, o: CallOptions): Promise<FivetranUser | undefined> {
@@ -222,104 +246,22 @@ export class FivetranApi {
     return this.#void(this.#call('DELETE', '/v1/teams/{teamId}/users/{userId}', { teamId, userId }, o));
   }
 
-  /** A user's or team's role on a group: the same four calls under `/v1/users/…` or `/v1/teams/…`. */
-  getGroupMember(
-    kind: GroupMemberKind,
-    id: string,
-    groupId: string,
-    o: CallOptions,
-  ): Promise<FivetranMembership | undefined> {
-    return this.#optional(this.#groupMember('GET', kind, id, groupId, o));
+  /** A user's or team's role on a group or a connection; undefined when it holds none there. */
+  getMember(m: MembershipRef, o: CallOptions): Promise<FivetranMembership | undefined> {
+    const { endpoint, params } = memberPath(m.kind, m.id, m.collection, m.targetId);
+    return this.#optional(this.#read(endpoint, params, 'id', o));
   }
-  addGroupMember(
-    kind: GroupMemberKind,
-    id: string,
-    groupId: string,
-    role: string,
-    o: CallOptions,
-  ): Promise<void> {
-    return this.#void(this.#groupMember('POST', kind, id, undefined, o, { id: groupId, role }));
+  addMember(m: MembershipRef, role: string, o: CallOptions): Promise<void> {
+    const { endpoint, params } = memberPath(m.kind, m.id, m.collection);
+    return this.#void(this.#call('POST', endpoint, params, o, { id: m.targetId, role }));
   }
-  patchGroupMember(
-    kind: GroupMemberKind,
-    id: string,
-    groupId: string,
-    role: string,
-    o: CallOptions,
-  ): Promise<void> {
-    return this.#void(this.#groupMember('PATCH', kind, id, groupId, o, { role }));
+  patchMember(m: MembershipRef, role: string, o: CallOptions): Promise<void> {
+    const { endpoint, params } = memberPath(m.kind, m.id, m.collection, m.targetId);
+    return this.#void(this.#call('PATCH', endpoint, params, o, { role }));
   }
-  deleteGroupMember(kind: GroupMemberKind, id: string, groupId: string, o: CallOptions): Promise<void> {
-    return this.#void(this.#groupMember('DELETE', kind, id, groupId, o));
-  }
-
-  /** A user's or team's role on a connection: the same four calls as for groups, under `/connections`. */
-  getConnectionMember(
-    kind: GroupMemberKind,
-    id: string,
-    connectionId: string,
-    o: CallOptions,
-  ): Promise<FivetranMembership | undefined> {
-    return this.#optional(this.#member('GET', kind, id, 'connections', connectionId, o));
-  }
-  addConnectionMember(
-    kind: GroupMemberKind,
-    id: string,
-    connectionId: string,
-    role: string,
-    o: CallOptions,
-  ): Promise<void> {
-    const body = { id: connectionId, role };
-    return this.#void(this.#member('POST', kind, id, 'connections', undefined, o, body));
-  }
-  patchConnectionMember(
-    kind: GroupMemberKind,
-    id: string,
-    connectionId: string,
-    role: string,
-    o: CallOptions,
-  ): Promise<void> {
-    return this.#void(this.#member('PATCH', kind, id, 'connections', connectionId, o, { role }));
-  }
-  deleteConnectionMember(
-    kind: GroupMemberKind,
-    id: string,
-    connectionId: string,
-    o: CallOptions,
-  ): Promise<void> {
-    return this.#void(this.#member('DELETE', kind, id, 'connections', connectionId, o));
-  }
-
-  /** `/v1/{users|teams}/{id}/groups`, or `/…/groups/{groupId}` when a group id is given. */
-  #groupMember<T>(
-    method: HttpMethod,
-    kind: GroupMemberKind,
-    id: string,
-    groupId: string | undefined,
-    o: CallOptions,
-    body?: unknown,
-  ): Promise<T | undefined> {
-    return this.#member(method, kind, id, 'groups', groupId, o, body);
-  }
-
-  /** `/v1/{users|teams}/{id}/{collection}`, or `/…/{collection}/{targetId}` when a target id is given. */
-  #member<T>(
-    method: HttpMethod,
-    kind: GroupMemberKind,
-    id: string,
-    collection: MembershipCollection,
-    targetId: string | undefined,
-    o: CallOptions,
-    body?: unknown,
-  ): Promise<T | undefined> {
-    const owner = kind === 'user' ? '/v1/users/{userId}' : '/v1/teams/{teamId}';
-    const params: Record<string, string> = { [`${kind}Id`]: id };
-    if (targetId === undefined) return this.#call(method, `${owner}/${collection}`, params, o, body);
-    const one = collection === 'groups' ? 'groupId' : 'connectionId';
-    const ps = { ...params, [one]: targetId };
-    const path = `${owner}/${collection}/{${one}}`;
-    if (method === 'GET') return this.#read(path, ps, 'id', o);
-    return this.#call(method, path, ps, o, body);
+  deleteMember(m: MembershipRef, o: CallOptions): Promise<void> {
+    const { endpoint, params } = memberPath(m.kind, m.id, m.collection, m.targetId);
+    return this.#void(this.#call('DELETE', endpoint, params, o));
   }
 
   /** A GET of one object, which must carry `idKey`. */

@@ -1,12 +1,5 @@
-import {
-  annotations,
-  entitlementId,
-  grantId,
-  resourceId,
-  toStruct,
-  toTimestamp,
-} from '../connector/index.js';
-import type { Entitlement, Grant, Resource, ResourceId } from '../connector/index.js';
+import { resourceId, toStruct, toTimestamp } from '../connector/index.js';
+import type { Resource } from '../connector/index.js';
 import type { FivetranConnection } from './api.js';
 import type { RoleSet } from './role-catalogue.js';
 
@@ -32,25 +25,6 @@ export const connectionResource = (c: FivetranConnection, groupName: string | un
     description: `${service} in ${groupName ?? c.group_id}`,
     profile,
     createdAt: toTimestamp(c.created_at),
-  };
-};
-
-/** A grant of `connection:<c>:<role>`; team principals expand to the team's members. */
-export const connectionRoleGrant = (
-  connection: Resource | ResourceId,
-  role: string,
-  principal: Resource,
-): Grant => {
-  const res: Resource = 'id' in connection ? connection : { id: connection };
-  const entitlement: Entitlement = { id: entitlementId(res, role), resource: res, slug: role };
-  const isTeam = principal.id.resourceType === 'team';
-  return {
-    id: grantId(entitlement.id, principal),
-    entitlement,
-    principal,
-    ...(isTeam
-      ? { annotations: [annotations.grantExpandable([`team:${principal.id.resource}:member`])] }
-      : {}),
   };
 };
 

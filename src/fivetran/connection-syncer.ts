@@ -14,11 +14,11 @@ import type {
   RevokeResult,
 } from '../connector/index.js';
 import type { FivetranMembership, GroupMemberKind } from './api.js';
-import { connectionResource, connectionRole, connectionRoleGrant } from './connection-resource.js';
-import { grantConnectionRole, revokeConnectionRole } from './connection-provisioner.js';
+import { connectionResource, connectionRole } from './connection-resource.js';
 import { connectionRoleEntitlement } from './entitlements.js';
 import { isNotFound } from './errors.js';
 import { rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
+import { grantConnectionRole, membershipRoleGrant, revokeConnectionRole } from './membership-role.js';
 import { decodePhaseToken, encodePhaseToken } from './page-token.js';
 import { CONNECTION_TYPE } from './resource-types.js';
 import type { RoleSet } from './role-catalogue.js';
@@ -113,10 +113,7 @@ export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisi
   }
 
   async #loadGroupNames(o: CallOptions): Promise<void> {
-    for await (const groups of this.ctx.api.client.pages<{ id: string; name: string }>({
-      endpoint: '/v1/groups',
-      signal: o.signal,
-    })) {
+    for await (const groups of this.ctx.api.groupPages(o)) {
       for (const g of groups) this.#groupNames.set(g.id, g.name);
     }
   }
@@ -175,7 +172,7 @@ export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisi
       for (const m of memberships) {
         if (only !== undefined && m.id !== only) continue;
         const role = connectionRole(roles, m.role);
-        if (role) items.push(connectionRoleGrant(resourceId('connection', m.id), role, principal));
+        if (role) items.push(membershipRoleGrant(resourceId('connection', m.id), role, principal));
       }
     }
     return items;

@@ -20,37 +20,33 @@ export const roleAssignedEntitlement = (role: Resource): Entitlement => ({
   grantableTo: [USER_TYPE, TEAM_TYPE],
 });
 
-/** One per current destination role; the slug is the role name verbatim. */
-export const groupRoleEntitlement = (
-  group: Resource,
-  role: { readonly name: string; readonly description?: string | null },
+type RoleDescription = { readonly name: string; readonly description?: string | null };
+
+/** A role on a group or connection; the slug is the role name verbatim. */
+const membershipRoleEntitlement = (
+  target: Resource,
+  noun: 'group' | 'connection',
+  scope: 'destination' | 'connection',
+  role: RoleDescription,
 ): Entitlement => ({
-  resource: group,
-  id: entitlementId(group, role.name),
+  resource: target,
+  id: entitlementId(target, role.name),
   slug: role.name,
-  displayName: `Fivetran group ${nameOf(group)} ${role.name}`,
-  description: `Has the destination role ${role.name} on the Fivetran group ${nameOf(group)}${
+  displayName: `Fivetran ${noun} ${nameOf(target)} ${role.name}`,
+  description: `Has the ${scope} role ${role.name} on the Fivetran ${noun} ${nameOf(target)}${
     role.description ? `: ${role.description}` : ''
   }`,
   purpose: 'PURPOSE_VALUE_PERMISSION',
   grantableTo: [USER_TYPE, TEAM_TYPE],
 });
 
-/** One per current connection role; the slug is the role name verbatim. */
-export const connectionRoleEntitlement = (
-  connection: Resource,
-  role: { readonly name: string; readonly description?: string | null },
-): Entitlement => ({
-  resource: connection,
-  id: entitlementId(connection, role.name),
-  slug: role.name,
-  displayName: `Fivetran connection ${nameOf(connection)} ${role.name}`,
-  description: `Has the connection role ${role.name} on the Fivetran connection ${nameOf(connection)}${
-    role.description ? `: ${role.description}` : ''
-  }`,
-  purpose: 'PURPOSE_VALUE_PERMISSION',
-  grantableTo: [USER_TYPE, TEAM_TYPE],
-});
+/** One per current destination role. */
+export const groupRoleEntitlement = (group: Resource, role: RoleDescription): Entitlement =>
+  membershipRoleEntitlement(group, 'group', 'destination', role);
+
+/** One per current connection role. */
+export const connectionRoleEntitlement = (connection: Resource, role: RoleDescription): Entitlement =>
+  membershipRoleEntitlement(connection, 'connection', 'connection', role);
 
 export const teamMemberEntitlement = (team: Resource): Entitlement => ({
   resource: team,

@@ -1,12 +1,5 @@
-import {
-  annotations,
-  entitlementId,
-  grantId,
-  resourceId,
-  toStruct,
-  toTimestamp,
-} from '../connector/index.js';
-import type { Entitlement, Grant, Resource, ResourceId } from '../connector/index.js';
+import { annotations, resourceId, toStruct, toTimestamp } from '../connector/index.js';
+import type { Resource } from '../connector/index.js';
 import type { FivetranGroup } from './api.js';
 
 export const groupResource = (g: FivetranGroup): Resource => {
@@ -17,22 +10,5 @@ export const groupResource = (g: FivetranGroup): Resource => {
     annotations: [annotations.groupTrait({ profile })],
     profile,
     createdAt: toTimestamp(g.created_at),
-  };
-};
-
-/** A grant of `group:<g>:<role>`; the entitlement is a stub (id and resource) as in baton-sdk's NewGrant. */
-export const groupRoleGrant = (
-  group: Resource | ResourceId,
-  role: string,
-  principal: Resource,
-  expandFrom?: string,
-): Grant => {
-  const groupRes: Resource = 'id' in group ? group : { id: group };
-  const entitlement: Entitlement = { id: entitlementId(groupRes, role), resource: groupRes, slug: role };
-  return {
-    id: grantId(entitlement.id, principal),
-    entitlement,
-    principal,
-    ...(expandFrom ? { annotations: [annotations.grantExpandable([expandFrom])] } : {}),
   };
 };

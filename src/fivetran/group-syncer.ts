@@ -13,10 +13,10 @@ import type {
   ResourceSyncer,
   RevokeResult,
 } from '../connector/index.js';
-import { groupResource, groupRoleGrant } from './group-resource.js';
+import { groupResource } from './group-resource.js';
 import { groupRoleEntitlement } from './entitlements.js';
 import { emptyIfGone, rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
-import { grantGroupRole, revokeGroupRole } from './group-provisioner.js';
+import { grantGroupRole, membershipRoleGrant, revokeGroupRole } from './membership-role.js';
 import { GROUP_TYPE } from './resource-types.js';
 
 /** `group` resources (destination groups), one entitlement per destination role, user grants. */
@@ -70,7 +70,7 @@ export class GroupSyncer implements ResourceSyncer, ResourceGetter, Provisioner 
         );
         continue;
       }
-      items.push(groupRoleGrant(resource, role, { id: resourceId('user', u.id) }));
+      items.push(membershipRoleGrant(resource, role, { id: resourceId('user', u.id) }));
     }
     return { items, nextPageToken: page.nextCursor, annotations: rateLimitAnnotations(this.ctx) };
   }

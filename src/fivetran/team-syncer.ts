@@ -14,10 +14,10 @@ import type {
   RevokeResult,
 } from '../connector/index.js';
 import { TEAM_MANAGER } from './api.js';
-import { connectionRole, connectionRoleGrant } from './connection-resource.js';
+import { connectionRole } from './connection-resource.js';
 import { teamManagerEntitlement, teamMemberEntitlement } from './entitlements.js';
 import { emptyIfGone, rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
-import { groupRoleGrant } from './group-resource.js';
+import { membershipRoleGrant } from './membership-role.js';
 import { decodePhaseToken, encodePhaseToken } from './page-token.js';
 import { grantTeamMembership, revokeTeamMembership } from './team-provisioner.js';
 import { TEAM_TYPE } from './resource-types.js';
@@ -85,7 +85,7 @@ export class TeamSyncer implements ResourceSyncer, ResourceGetter, Provisioner {
       for (const m of page.items) {
         const role = roles.normalise(m.role);
         if (role === undefined || !roles.isDestinationRole(role)) continue;
-        items.push(groupRoleGrant(resourceId('group', m.id), role, team, `team:${teamId}:member`));
+        items.push(membershipRoleGrant(resourceId('group', m.id), role, team));
       }
       // No connections in this sync (none in the account, or the type is not synced): nothing to look up.
       const connections = req.resourceCount?.('connection') !== 0;
@@ -102,7 +102,7 @@ export class TeamSyncer implements ResourceSyncer, ResourceGetter, Provisioner {
       );
       for (const m of page.items) {
         const role = connectionRole(roles, m.role);
-        if (role) items.push(connectionRoleGrant(resourceId('connection', m.id), role, team));
+        if (role) items.push(membershipRoleGrant(resourceId('connection', m.id), role, team));
       }
       nextPageToken = page.nextCursor
         ? encodePhaseToken({ phase: 'connections', cursor: page.nextCursor })

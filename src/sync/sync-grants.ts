@@ -88,11 +88,7 @@ function prepareGrant(
   resources: ResourceLru,
 ): Grant | undefined {
   const { log, tally } = ctx;
-  if (!g.id || !g.entitlement?.id || !hasResourceId(g.entitlement.resource) || !hasResourceId(g.principal)) {
-    tally.dropped.invalidGrants++;
-    log.debug({ grantId: g.id }, 'dropped a grant with an empty id, entitlement, resource or principal');
-    return undefined;
-  }
+  if (!isCompleteGrant(ctx, g)) return undefined;
   const resource = resources.get(g.entitlement.resource.id);
   if (!resource) {
     tally.dropped.grantsWithUnknownResource++;
@@ -116,6 +112,21 @@ function prepareGrant(
     );
     return undefined;
   }
+  return storedGrant(g, principal, insert);
+}
+
+/** Whether a listed grant names all it must; one that does not is counted and logged as dropped. */
+export function isCompleteGrant(ctx: SyncContext, g: Grant): boolean {
+  if (g.id && g.entitlement?.id && hasResourceId(g.entitlement.resource) && hasResourceId(g.principal)) {
+    return true;
+  }
+  ctx.tally.dropped.invalidGrants++;
+  ctx.log.debug({ grantId: g.id }, 'dropped a grant with an empty id, entitlement, resource or principal');
+  return false;
+}
+
+/** The grant as stored: with `principal`, and on an `InsertResourceGrants` page that annotation once. */
+export function storedGrant(g: Grant, principal: Resource, insert: boolean): Grant {
   const grantAnnotations: AnyMessage[] | undefined = insert
     ? [...withoutAnnotation(g.annotations, 'InsertResourceGrants'), annotations.insertResourceGrants()]
     : g.annotations && [...g.annotations];

@@ -1,9 +1,10 @@
-import type { AnyMessage, Grant, Resource, ResourceType } from '../connector/index.js';
-import { annotations, hasAnnotation, resourceKey, withoutAnnotation } from '../connector/index.js';
+import type { Grant, Resource, ResourceType } from '../connector/index.js';
+import { hasAnnotation, resourceKey } from '../connector/index.js';
 import { paginate } from './paginate.js';
 import { checkResource, hasResourceId, skipsEntitlements, skipsGrants } from './resource-rules.js';
 import { runPool } from './run-pool.js';
 import { resourceEntitlements } from './sync-entitlements.js';
+import { isCompleteGrant, storedGrant } from './sync-grants.js';
 import type { SyncContext } from './sync-context.js';
 import type { TargetResource } from './sync-options.js';
 import { childListings, walkResources } from './walk-resources.js';
@@ -93,30 +94,14 @@ async function targetGrants(
     const insert = hasAnnotation(page.annotations, 'InsertResourceGrants');
     const kept: Grant[] = [];
     for (const g of page.items) {
-      if (
-        !g.id ||
-        !g.entitlement?.id ||
-        !hasResourceId(g.entitlement.resource) ||
-        !hasResourceId(g.principal)
-      ) {
-        ctx.tally.dropped.invalidGrants++;
-        ctx.log.debug(
-          { grantId: g.id },
-          'dropped a grant with an empty id, entitlement, resource or principal',
-        );
-        continue;
-      }
+      if (!isCompleteGrant(ctx, g)) continue;
       if (insert) related.insert(g.entitlement.resource);
       else await related.ensure(g.entitlement.resource, signal);
       const { store } = ctx;
       const stored = store.getPrincipalRef
         ? store.getPrincipalRef(g.principal.id)
         : store.getResource(g.principal.id);
-      const principal = stored ?? g.principal;
-      const grantAnnotations: AnyMessage[] | undefined = insert
-        ? [...withoutAnnotation(g.annotations, 'InsertResourceGrants'), annotations.insertResourceGrants()]
-        : g.annotations && [...g.annotations];
-      kept.push({ ...g, principal, ...(grantAnnotations ? { annotations: grantAnnotations } : {}) });
+      kept.push(storedGrant(g, stored ?? g.principal, insert));
     }
     ctx.store.putGrants(kept);
     ctx.tally.addAll('grants', 'grants', kept, (g) => g.entitlement.resource.id.resourceType);

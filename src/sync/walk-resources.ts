@@ -11,8 +11,9 @@ export interface ResourceListing {
 }
 
 /**
- * Lists every synced type's resources (or the listings in `from`), then, depth first, the child listings their `ChildResourceType`
- * annotations ask for (children run before the next type, as in the SDK's LIFO stack).
+ * Lists every synced type's resources (or the listings in `from`), then, depth first, the child listings
+ * their `ChildResourceType` annotations ask for (children run before the next type, as in the SDK's LIFO
+ * stack).
  */
 export async function walkResources(
   ctx: SyncContext,

@@ -3,11 +3,11 @@ import {
   FivetranApi,
   type FivetranMembership,
   type FivetranTeamUser,
-  type GroupMemberKind,
+  type MembershipRef,
 } from '../../../src/fivetran/api.js';
 import type { FivetranContext } from '../../../src/fivetran/fivetran-context.js';
-import { grantGroupRole } from '../../../src/fivetran/group-provisioner.js';
 import { KeyOwner } from '../../../src/fivetran/key-owner.js';
+import { grantGroupRole } from '../../../src/fivetran/membership-role.js';
 import { RoleCatalogue } from '../../../src/fivetran/role-catalogue.js';
 import { grantTeamMembership } from '../../../src/fivetran/team-provisioner.js';
 import type { FakeFivetran } from '../../fakes/fivetran/index.js';
@@ -178,13 +178,8 @@ describe('Fivetran provisioning request sequences', () => {
         race?.();
         return v;
       }
-      override async getGroupMember(
-        k: GroupMemberKind,
-        u: string,
-        g: string,
-        c: CallOptions,
-      ): Promise<FivetranMembership | undefined> {
-        return this.#afterRead(await super.getGroupMember(k, u, g, c));
+      override async getMember(m: MembershipRef, c: CallOptions): Promise<FivetranMembership | undefined> {
+        return this.#afterRead(await super.getMember(m, c));
       }
       override async getTeamUser(
         t: string,

@@ -21,6 +21,26 @@ async function targeted(fake: FakeFivetran, connector: Connector, type: string, 
   return { store, summary, requests, lines };
 }
 
+/** A targeted team sync's own requests: the lookups, the team and its three grant listings. */
+const teamRequests = (teamId: string) => [
+  'GET /v1/account/info',
+  'GET /v1/roles',
+  `GET /v1/teams/${teamId}`,
+  `GET /v1/teams/${teamId}/users`,
+  `GET /v1/teams/${teamId}/groups`,
+  `GET /v1/teams/${teamId}/connections`,
+];
+
+/** A targeted connection sync's requests before its user walk: the connection, its group, every team's roles. */
+const connectionRequests = (connectionId: string, groupId: string, teams: readonly string[]) => [
+  'GET /v1/account/info',
+  'GET /v1/roles',
+  `GET /v1/connections/${connectionId}`,
+  `GET /v1/groups/${groupId}`,
+  'GET /v1/teams',
+  ...teams.map((t) => `GET /v1/teams/${t}/connections`),
+];
+
 const keys = (items: readonly { id: { resourceType: string; resource: string } }[]) =>
   items.map((r) => `${r.id.resourceType}:${r.id.resource}`).sort();
 
@@ -58,17 +78,7 @@ describe('targeted Fivetran syncs', () => {
     const members = fake.state.teamUsers.get(teamId) ?? new Map();
     const { store, requests } = await targeted(fake, connector, 'team', teamId);
     const groupIds = [...groups.keys()];
-    expect(requests).toEqual(
-      [
-        'GET /v1/account/info',
-        'GET /v1/roles',
-        `GET /v1/teams/${teamId}`,
-        `GET /v1/teams/${teamId}/users`,
-        `GET /v1/teams/${teamId}/groups`,
-        `GET /v1/teams/${teamId}/connections`,
-        ...groupIds.map((g) => `GET /v1/groups/${g}`),
-      ].sort(),
-    );
+    expect(requests).toEqual([...teamRequests(teamId), ...groupIds.map((g) => `GET /v1/groups/${g}`)].sort());
     expect(requests.length).toBe(6 + groupIds.length);
     expect(keys(store.resources())).toEqual([`team:${teamId}`, ...groupIds.map((g) => `group:${g}`)].sort());
     expect(store.entitlements().map((e) => e.id)).toEqual([
@@ -183,12 +193,7 @@ describe('targeted Fivetran syncs of connections', () => {
     // scan limit), then walked with each user's roles.
     expect(requests).toEqual(
       [
-        'GET /v1/account/info',
-        'GET /v1/roles',
-        `GET /v1/connections/${c}`,
-        `GET /v1/groups/${connection.group_id}`,
-        'GET /v1/teams',
-        ...teams.map((t) => `GET /v1/teams/${t}/connections`),
+        ...connectionRequests(c, connection.group_id, teams),
         'GET /v1/users',
         'GET /v1/users',
         ...users.map((u) => `GET /v1/users/${u}/connections`),
@@ -239,17 +244,7 @@ describe('targeted Fivetran syncs of connections', () => {
     const { store, requests } = await targeted(fake, connector, 'connection', c);
     const teams = [...fake.state.teams.keys()];
     // No caller-side user count in a targeted sync: the syncer counts /v1/users itself, one page here.
-    expect(requests).toEqual(
-      [
-        'GET /v1/account/info',
-        'GET /v1/roles',
-        `GET /v1/connections/${c}`,
-        `GET /v1/groups/${group}`,
-        'GET /v1/teams',
-        ...teams.map((t) => `GET /v1/teams/${t}/connections`),
-        'GET /v1/users',
-      ].sort(),
-    );
+    expect(requests).toEqual([...connectionRequests(c, group, teams), 'GET /v1/users'].sort());
     expect(store.grantIds()).toEqual(expectedGrants('team', c));
     expect(sink.lines).toContainEqual(
       expect.objectContaining({ level: 40, userLimit: 10, msg: expect.stringContaining('scan skipped') }),
@@ -281,12 +276,7 @@ describe('targeted Fivetran syncs of connections', () => {
     const { store, requests } = await targeted(fake, connector, 'team', teamId);
     expect(requests).toEqual(
       [
-        'GET /v1/account/info',
-        'GET /v1/roles',
-        `GET /v1/teams/${teamId}`,
-        `GET /v1/teams/${teamId}/users`,
-        `GET /v1/teams/${teamId}/groups`,
-        `GET /v1/teams/${teamId}/connections`,
+        ...teamRequests(teamId),
         ...groups.map((g) => `GET /v1/groups/${g}`),
         ...connections.map((c) => `GET /v1/connections/${c}`),
         ...connections.map((c) => `GET /v1/groups/${fake.state.connections.get(c)!.group_id}`),
