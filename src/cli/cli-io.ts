@@ -4,6 +4,11 @@ export interface CliIo {
   readonly isTTY: boolean;
   stdout(text: string): void;
   stderr(text: string): void;
+  /**
+   * Registers `fn` to run (synchronously) when a second SIGTERM/SIGINT forces the exit; returns the
+   * unregister function. main.ts provides it; without it nothing runs at a forced exit.
+   */
+  onForcedExit?(fn: (signal: string) => void): () => void;
 }
 
 /** A wrong command line: printed as one line, exit code 2. */

@@ -50,6 +50,9 @@ export async function runCli(argv: readonly string[], io: CliIo, shutdown: Abort
       requireCredentials: true,
     });
     const log = createLogger({ level: config.log.level, format: config.log.format });
+    io.onForcedExit?.((signal) =>
+      log.warn({ signal }, 'second signal received; exiting now without draining'),
+    );
     if (config.mode === 'service') return await runService({ config, log, version, shutdown, io });
     const registry = buildRegistry({ config, log, version });
     const action = config.provisioningAction;
