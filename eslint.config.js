@@ -9,6 +9,7 @@ export default tseslint.config(
       'coverage/**',
       '.demo-build/**',
       '.bench-build/**',
+      '.soak-build/**',
       'demo/out/**',
     ],
   },
