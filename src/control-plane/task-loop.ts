@@ -341,7 +341,10 @@ export class TaskLoop {
     const { clock } = this.#o;
     const startedAt = clock.now();
     const send = (r: FinishResult) =>
-      this.#o.client.finishTask(taskId, r, { timeoutMs: FINISH_TASK_TIMEOUT_MS });
+      this.#o.client.finishTask(taskId, r, {
+        timeoutMs: FINISH_TASK_TIMEOUT_MS,
+        signal: AbortSignal.timeout(FINISH_TASK_TIMEOUT_MS),
+      });
     try {
       if (o.signal.aborted) {
         await send(outcomeAfterAbort(result, o.signal));
