@@ -2,7 +2,7 @@
 // (dist/main.js) as a child process. Checks that no task is lost or finished twice, that the daemon's RSS after
 // the last task is within 20% of its RSS after the first hundred, and that its open file descriptors stay
 // flat. Prints the figures; exits 1 when a check fails. Not part of `npm test` (it takes minutes).
-// SOAK_TASKS changes the count (default 2000).
+// SOAK_TASKS changes the count (default 2000); SOAK_NODE_OPTIONS and MALLOC_* variables reach the daemon.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -71,6 +71,8 @@ async function main(): Promise<number> {
       BATON_LOG_FORMAT: 'json',
       BATON_C1Z_TEMP_DIR: work,
       BATON_TASK_CONCURRENCY: '3',
+      // glibc malloc tuning passed through, to tell allocator fragmentation from a leak.
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
