@@ -11,6 +11,7 @@ export default tseslint.config(
       '.demo-build/**',
       '.bench-build/**',
       '.scripts-build/**',
+      '.soak-build/**',
       'demo/out/**',
     ],
   },

@@ -15,10 +15,23 @@ for (const name of ['https_proxy', 'no_proxy'] as const) {
 }
 
 const shutdown = new AbortController();
+const forcedExitHooks = new Set<(signal: string) => void>();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
-    if (shutdown.signal.aborted) process.exit(130); // a second signal means "now"
-    shutdown.abort(new ShutdownRequested(`received ${signal}`));
+    if (!shutdown.signal.aborted) {
+      shutdown.abort(new ShutdownRequested(`received ${signal}`));
+      return;
+    }
+    // A second signal means "now": the hooks log it and remove temp files, as nothing else will run.
+    if (forcedExitHooks.size === 0) process.stderr.write(`baton-fivetran: second ${signal}, exiting now\n`);
+    for (const hook of forcedExitHooks) {
+      try {
+        hook(signal);
+      } catch {
+        // exiting anyway
+      }
+    }
+    process.exit(130);
   });
 }
 
@@ -37,6 +50,10 @@ void runCli(
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     onLogger: (log) => routeProcessWarnings(process, log),
+    onForcedExit: (hook) => {
+      forcedExitHooks.add(hook);
+      return () => forcedExitHooks.delete(hook);
+    },
   },
   shutdown.signal,
 ).then((code) => {

@@ -26,6 +26,9 @@ import { computeSyncStats, syncStatsJson } from './sync-stats.js';
 import { SyncRunReads } from './sync-run-reads.js';
 import { rollbackIfActive, storageError } from './storage-errors.js';
 
+/** The writer's working directory: `<tempDir>/.c1z-work-XXXXXX` (mkdtemp's six characters). */
+export const WORK_DIR_PREFIX = '.c1z-work-';
+
 export interface C1zWriterOptions {
   /** Where the finished c1z goes. Nothing is written there until `finish` succeeds. */
   readonly path: string;
@@ -79,7 +82,7 @@ export class C1zWriter implements SyncStore {
   }
 
   static create(opts: C1zWriterOptions): C1zWriter {
-    const workDir = mkdtempSync(join(opts.tempDir ?? dirname(opts.path), '.c1z-work-'));
+    const workDir = mkdtempSync(join(opts.tempDir ?? dirname(opts.path), WORK_DIR_PREFIX));
     try {
       return new C1zWriter(opts, workDir);
     } catch (err) {

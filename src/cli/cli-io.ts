@@ -8,6 +8,11 @@ export interface CliIo {
   stderr(text: string): void;
   /** Called once the logger exists; main.ts routes process warnings through it. */
   onLogger?(log: Logger): void;
+  /**
+   * Registers `fn` to run (synchronously) when a second SIGTERM/SIGINT forces the exit; returns the
+   * unregister function. main.ts provides it; without it nothing runs at a forced exit.
+   */
+  onForcedExit?(fn: (signal: string) => void): () => void;
 }
 
 /** A wrong command line: printed as one line, exit code 2. */

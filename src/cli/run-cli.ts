@@ -54,6 +54,9 @@ export async function runCli(argv: readonly string[], io: CliIo, shutdown: Abort
       log.warn({ envVar: name, closest }, 'ignoring an unknown BATON_ environment variable (a typo?)');
     }
     io.onLogger?.(log);
+    io.onForcedExit?.((signal) =>
+      log.warn({ signal }, 'second signal received; exiting now without draining'),
+    );
     if (config.mode === 'service') return await runService({ config, log, version, shutdown, io });
     const registry = buildRegistry({ config, log, version });
     const action = config.provisioningAction;

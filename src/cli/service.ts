@@ -2,11 +2,16 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
-import { systemClock, toBatonError, codeName } from '../connector/index.js';
+import { systemClock, toBatonError, codeName, type Clock } from '../connector/index.js';
 import { GrpcBatonClient, TaskLoop, startupHello, type TaskLoopMetrics } from '../control-plane/index.js';
 import { syncPagesPerListing } from '../fivetran/index.js';
 import { createMetrics, OpsServer, type Metrics } from '../ops/index.js';
-import { createTaskHandlers } from '../tasks/index.js';
+import {
+  createTaskHandlers,
+  probeWritable,
+  removeOwnTempFilesSync,
+  removeStaleTempFiles,
+} from '../tasks/index.js';
 import type { CliIo } from './cli-io.js';
 import { buildRegistry, proxyRouterFor } from './build-connector.js';
 
@@ -19,7 +24,7 @@ export async function runService(o: {
   log: Logger;
   version: string;
   shutdown: AbortSignal;
-  io: Pick<CliIo, 'stderr'>;
+  io: Pick<CliIo, 'stderr' | 'onForcedExit'>;
 }): Promise<number> {
   const { config, log } = o;
   const tempDir = config.sync.tempDir || tmpdir();
@@ -84,7 +89,13 @@ export async function runService(o: {
     getTasks: config.controlPlane.getTasks,
   });
 
+  // Before the task loop runs, /ready says what start-up waits for.
+  let startupWait: string | undefined = 'starting';
   let ops: OpsServer | undefined;
+  const unregisterForcedExit = o.io.onForcedExit?.(() => {
+    const removed = removeOwnTempFilesSync(tempDir);
+    log.warn({ dir: tempDir, count: removed.length }, 'removed temp files before exiting');
+  });
   try {
     if (config.runtime.opsListen) {
       ops = new OpsServer({
@@ -92,6 +103,7 @@ export async function runService(o: {
         registry: metrics.registry,
         validate: (signal) => registry.connector.validate({ signal }),
         readiness: () => {
+          if (startupWait !== undefined) return { ready: false, reason: startupWait };
           const s = loop.status();
           return s.state === 'running'
             ? { ready: true, details: { inFlight: s.inFlight } }
@@ -110,6 +122,19 @@ export async function runService(o: {
       },
       'service mode starting',
     );
+    if (
+      !(await prepareTempDir({
+        dir: tempDir,
+        log,
+        clock: systemClock,
+        signal: o.shutdown,
+        wait: (why) => (startupWait = why),
+      }))
+    ) {
+      log.info('shut down before the c1z temp dir became writable');
+      return 0;
+    }
+    startupWait = 'waiting for the control plane to accept hello';
     try {
       await startupHello({ client, clock: systemClock, log, signal: o.shutdown });
     } catch (err) {
@@ -122,10 +147,12 @@ export async function runService(o: {
       o.io.stderr(`baton-fivetran: startup Hello failed: ${e.message} (${codeName(e.code)})\n`);
       return 1;
     }
+    startupWait = undefined;
     await loop.run(o.shutdown);
     log.info(loop.status(), 'service stopped');
     return 0;
   } finally {
+    unregisterForcedExit?.();
     client.close();
     proxy.destroy();
     await ops?.close();
@@ -146,6 +173,45 @@ function controlPlaneMetrics(m: Metrics) {
   };
 }
 
+const MAX_TEMP_DIR_PROBE_WAIT_MS = 30_000;
+
+/**
+ * Makes sure sync tasks can write: waits (probing with 1 s doubling backoff, at most 30 s apart) until the temp
+ * dir takes a file, with /ready failing and an error logged meanwhile, then removes the temp files a killed
+ * predecessor left. Resolves false when shutdown came first.
+ */
+async function prepareTempDir(o: {
+  dir: string;
+  log: Logger;
+  clock: Clock;
+  signal: AbortSignal;
+  wait: (reason: string) => void;
+}): Promise<boolean> {
+  for (let failures = 0; ; failures++) {
+    const problem = await probeWritable(o.dir);
+    if (problem === undefined) {
+      if (failures > 0) o.log.info({ dir: o.dir }, 'c1z temp dir is writable again');
+      break;
+    }
+    const waitMs = Math.min(1000 * 2 ** failures, MAX_TEMP_DIR_PROBE_WAIT_MS);
+    o.wait(`c1z temp dir ${o.dir} is not writable: ${problem}`);
+    o.log.error({ dir: o.dir, error: problem, retryInMs: waitMs }, 'c1z temp dir is not writable');
+    try {
+      await o.clock.sleep(waitMs, o.signal);
+    } catch {
+      return false;
+    }
+  }
+  try {
+    const removed = await removeStaleTempFiles(o.dir);
+    if (removed.length > 0)
+      o.log.info({ dir: o.dir, count: removed.length, removed }, 'removed stale temp files');
+  } catch (err) {
+    o.log.warn({ err, dir: o.dir }, 'could not remove stale temp files');
+  }
+  return true;
+}
+
 function loopMetrics(m: Metrics): TaskLoopMetrics {
   return {
     taskStarted: () => m.tasksInFlight.inc(),
@@ -157,5 +223,6 @@ function loopMetrics(m: Metrics): TaskLoopMetrics {
     },
     getTaskFailed: () => m.controlPlaneErrors.inc({ method: 'GetTask' }),
     finishTaskFailed: () => m.controlPlaneErrors.inc({ method: 'FinishTask' }),
+    duplicateTask: () => m.duplicateTasks.inc(),
   };
 }

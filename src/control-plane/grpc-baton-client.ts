@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import {
+  BatonError,
   codeName,
   decodeMessage,
   encodeMessage,
@@ -66,6 +67,7 @@ export interface GrpcBatonClientOptions {
 const SERVICE = '/c1.connectorapi.baton.v1.BatonService/';
 const PKG = 'c1.connectorapi.baton.v1.';
 const DEFAULT_TIMEOUT_MS = 30_000;
+const MAX_RECONNECT_BACKOFF_MS = 5_000;
 
 type Decoded = Record<string, unknown>;
 
@@ -111,9 +113,13 @@ export class GrpcBatonClient implements BatonServiceClient {
           md.set('authorization', t.authorization);
           callback(null, md);
         },
-        // grpc-go reports every token failure as Unauthenticated; so do we.
+        // The token source's own code: UNAUTHENTICATED for refused credentials, UNAVAILABLE for an outage.
         (err: unknown) =>
-          callback(Object.assign(new Error(String((err as Error)?.message ?? err)), { code: 16 })),
+          callback(
+            Object.assign(new Error(String((err as Error)?.message ?? err)), {
+              code: err instanceof BatonError ? err.code : grpc.status.UNAUTHENTICATED,
+            }),
+          ),
       );
     });
     const host = o.apiHostOverride ?? id.tokenHost;
@@ -123,6 +129,9 @@ export class GrpcBatonClient implements BatonServiceClient {
     );
     this.#client = new grpc.Client(this.#target, channelCreds, {
       'grpc.primary_user_agent': `${id.clientName} ${PACKAGE_NAME}/${version}`,
+      // grpc-js waits up to 120 s between reconnects and fails every call meanwhile, which would stretch a
+      // short outage into minutes; our own retries already back off.
+      'grpc.max_reconnect_backoff_ms': MAX_RECONNECT_BACKOFF_MS,
     });
   }
 

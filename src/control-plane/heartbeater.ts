@@ -41,6 +41,8 @@ export class Heartbeater {
   readonly #stop = new AbortController();
   #state: HeartbeaterState = 'idle';
   #loop: Promise<void> | undefined;
+  #lastAckAt = 0;
+  #intervalMs = 0;
 
   constructor(o: HeartbeaterOptions) {
     this.#o = o;
@@ -48,6 +50,19 @@ export class Heartbeater {
 
   get state(): HeartbeaterState {
     return this.#state;
+  }
+
+  /**
+   * Epoch ms until which the control plane still counts this task as ours: the last acknowledged heartbeat
+   * plus the failures it takes us to give the task up. 0 before the first acknowledgement.
+   */
+  get leaseExpiresAt(): number {
+    return this.#lastAckAt === 0 ? 0 : this.#lastAckAt + (MAX_HEARTBEAT_FAILURES + 1) * this.#intervalMs;
+  }
+
+  #acknowledged(intervalMs: number): void {
+    this.#lastAckAt = this.#o.clock.now();
+    this.#intervalMs = intervalMs;
   }
 
   /**
@@ -63,6 +78,7 @@ export class Heartbeater {
       const res = await this.#o.client.heartbeat(this.#o.taskId, { signal });
       if (res.cancelled) throw new TaskCancelledError('baton-fivetran: task cancelled by the control plane');
       intervalMs = heartbeatIntervalMs(res.nextHeartbeatMs);
+      this.#acknowledged(intervalMs);
     } catch (err) {
       this.#state = 'initial-failed';
       this.#stop.abort();
@@ -101,6 +117,7 @@ export class Heartbeater {
         const res = await this.#o.client.heartbeat(this.#o.taskId, { signal });
         failures = 0;
         intervalMs = heartbeatIntervalMs(res.nextHeartbeatMs);
+        if (!res.cancelled) this.#acknowledged(intervalMs);
         if (res.cancelled) {
           this.#o.log.info('task cancelled by the control plane');
           this.#o.abortTask(new TaskCancelledError('baton-fivetran: task cancelled by the control plane'));

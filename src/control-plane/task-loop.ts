@@ -5,6 +5,8 @@ import { getTaskBackoffMs } from './backoff.js';
 import type { BatonServiceClient, BatonTask, FinishResult } from './baton-service-client.js';
 import { TaskAbortedError, toFinishError } from './finish-error.js';
 import { Heartbeater } from './heartbeater.js';
+import { DEFAULT_LEASE_MS, retryWithinLease } from './lease-retry.js';
+import { RecentTaskIds } from './recent-task-ids.js';
 import { GetTaskSource, TaskQueue, type Polled, type TaskSource } from './task-queue.js';
 import { TaskSlots } from './task-slots.js';
 
@@ -37,7 +39,11 @@ export interface TaskLoopMetrics {
   taskEnded?(taskType: string, result: TaskResultKind, durationMs: number): void;
   getTaskFailed?(): void;
   finishTaskFailed?(taskType: string): void;
+  /** A task id arrived again while it ran (`in_flight`) or soon after it finished (`finished`). */
+  duplicateTask?(state: DuplicateState): void;
 }
+
+export type DuplicateState = 'in_flight' | 'finished';
 
 export interface TaskLoopOptions {
   readonly client: BatonServiceClient;
@@ -51,6 +57,8 @@ export interface TaskLoopOptions {
   readonly shutdownGraceMs: number;
   /** `BATON_GET_TASKS`: poll with batched GetTasks instead of GetTask (control-plane.md §4.3). */
   readonly getTasks?: boolean;
+  /** Finished task ids remembered to drop a second delivery; default 1 hour, at most 10,000 ids. */
+  readonly recentTasks?: { readonly windowMs?: number; readonly maxIds?: number };
 }
 
 /** The abort reason of tasks still running when the shutdown grace period ends. */
@@ -74,6 +82,8 @@ export class TaskLoop {
   readonly #source: TaskSource;
   readonly #force = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #runningIds = new Set<string>();
+  readonly #finishedIds: RecentTaskIds;
   #state: TaskLoopState = 'starting';
   #tasksDone = 0;
   #tasksFailed = 0;
@@ -85,6 +95,7 @@ export class TaskLoop {
     this.#o = o;
     this.#slots = new TaskSlots(o.concurrency);
     this.#source = o.getTasks ? new TaskQueue(o) : new GetTaskSource(o.client);
+    this.#finishedIds = new RecentTaskIds({ clock: o.clock, ...o.recentTasks });
   }
 
   status(): TaskLoopStatus {
@@ -144,14 +155,48 @@ export class TaskLoop {
   }
 
   #start(task: BatonTask): void {
+    const duplicate: DuplicateState | undefined = this.#runningIds.has(task.id)
+      ? 'in_flight'
+      : this.#finishedIds.has(task.id)
+        ? 'finished'
+        : undefined;
+    if (duplicate) {
+      this.#dropDuplicate(task, duplicate);
+      return;
+    }
+    this.#runningIds.add(task.id);
     const p: Promise<void> = this.#runTask(task)
+      .then((isSettled) => {
+        if (isSettled) this.#finishedIds.add(task.id);
+      })
       .catch((err: unknown) => this.#o.log.error({ err, taskId: task.id }, 'task runner crashed'))
       .finally(() => {
+        this.#runningIds.delete(task.id);
         this.#inFlight.delete(p);
         this.#source.markDone(task.id);
         this.#slots.release();
       });
     this.#inFlight.add(p);
+  }
+
+  /**
+   * A second delivery of a task we run or finished gets nothing: no run, no FinishTask. FinishTask is keyed by
+   * task id and sent once per task (control-plane.md §4.6), so the first delivery's FinishTask answers both, as
+   * the SDK's own GetTasks queue drops ids it already holds without a word (§4.3).
+   */
+  #dropDuplicate(task: BatonTask, state: DuplicateState): void {
+    this.#o.log.warn(
+      { taskId: task.id, taskType: taskTypeName(task.kind), state },
+      'duplicate task delivery ignored',
+    );
+    try {
+      this.#o.metrics?.duplicateTask?.(state);
+    } catch (err) {
+      this.#o.log.warn({ err }, 'task metrics hook failed');
+    }
+    // The running delivery still holds the id in the GetTasks queue; only a finished one is released here.
+    if (state === 'finished') this.#source.markDone(task.id);
+    this.#slots.release();
   }
 
   async #drain(): Promise<void> {
@@ -175,7 +220,11 @@ export class TaskLoop {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
-  async #runTask(task: BatonTask): Promise<void> {
+  /**
+   * Runs one task to its FinishTask. Resolves true when the control plane has its outcome (FinishTask
+   * acknowledged, or a hello task answered), so a second delivery of the id can be dropped.
+   */
+  async #runTask(task: BatonTask): Promise<boolean> {
     const { client, clock, handlers, metrics } = this.#o;
     const taskType = taskTypeName(task.kind);
     const log = this.#o.log.child({ taskId: task.id, taskType });
@@ -198,7 +247,17 @@ export class TaskLoop {
         });
         await heartbeater.start(signal);
       },
-      upload: (path) => client.uploadAsset(task.id, path, { signal }),
+      // Retried for as long as the task holds its lease, so a short outage does not discard a finished sync.
+      upload: (path) => {
+        const startedAt = clock.now();
+        return retryWithinLease(() => client.uploadAsset(task.id, path, { signal }), {
+          what: 'upload',
+          leaseExpiresAt: () => heartbeater?.leaseExpiresAt || startedAt + DEFAULT_LEASE_MS,
+          signal,
+          clock,
+          log,
+        });
+      },
       hello: () => client.hello(task.id, { signal }),
     };
     metrics?.taskStarted?.(taskType);
@@ -231,9 +290,8 @@ export class TaskLoop {
         const cause: unknown = signal.aborted ? signal.reason : err;
         result = toFinishError(cause, { nonRetryable: safeClassify(handler, err, log) });
       }
-    } finally {
-      await heartbeater?.stop();
     }
+    if (!result) await heartbeater?.stop();
 
     const isFailed = failure !== undefined || result?.kind === 'error';
     if (isFailed) this.#tasksFailed++;
@@ -251,7 +309,7 @@ export class TaskLoop {
     if (!result) {
       if (failure !== undefined) log.warn({ err: failure, durationMs }, 'task ended without FinishTask');
       else log.info({ durationMs }, 'task ended');
-      return;
+      return failure === undefined;
     }
     if (result.kind === 'success') log.info({ durationMs }, 'task finished');
     else {
@@ -261,21 +319,67 @@ export class TaskLoop {
         'task failed',
       );
     }
-    await this.#finish(task.id, result, log, taskType);
+    try {
+      return await this.#finish(task.id, result, { log, taskType, signal, heartbeater });
+    } finally {
+      await heartbeater?.stop();
+    }
   }
 
-  async #finish(taskId: string, result: FinishResult, log: Logger, taskType: string): Promise<void> {
-    try {
-      await this.#o.client.finishTask(taskId, result, {
+  /**
+   * Sends FinishTask, retried with backoff while the task holds its lease: heartbeats keep running until it is
+   * acknowledged, and a task that does not heartbeat gets the SDK's default lease. FinishTask is keyed by task
+   * id, so a retry after a lost answer repeats the same report. Once `signal` aborts (server cancel, lost
+   * lease, shutdown) one last attempt is made, and a success is then reported only after a shutdown: a
+   * cancelled or abandoned task finishes CANCELLED.
+   */
+  async #finish(
+    taskId: string,
+    result: FinishResult,
+    o: { log: Logger; taskType: string; signal: AbortSignal; heartbeater: Heartbeater | undefined },
+  ): Promise<boolean> {
+    const { clock } = this.#o;
+    const startedAt = clock.now();
+    const send = (r: FinishResult) =>
+      this.#o.client.finishTask(taskId, r, {
         timeoutMs: FINISH_TASK_TIMEOUT_MS,
         signal: AbortSignal.timeout(FINISH_TASK_TIMEOUT_MS),
       });
+    try {
+      if (o.signal.aborted) {
+        await send(outcomeAfterAbort(result, o.signal));
+        return true;
+      }
+      try {
+        await retryWithinLease(() => send(outcomeAfterAbort(result, o.signal)), {
+          what: 'FinishTask',
+          leaseExpiresAt: () => o.heartbeater?.leaseExpiresAt || startedAt + DEFAULT_LEASE_MS,
+          signal: o.signal,
+          clock,
+          log: o.log,
+        });
+      } catch (err) {
+        if (!o.signal.aborted) throw err;
+        const last = outcomeAfterAbort(result, o.signal);
+        if (last !== result)
+          o.log.warn({ reason: o.signal.reason }, 'task was abandoned; reporting it cancelled');
+        await send(last);
+      }
+      return true;
     } catch (err) {
-      // Sent once and never retried (control-plane.md §4.6).
-      this.#o.metrics?.finishTaskFailed?.(taskType);
-      log.error({ err }, 'FinishTask failed');
+      this.#o.metrics?.finishTaskFailed?.(o.taskType);
+      o.log.error({ err }, 'FinishTask failed');
+      return false;
     }
   }
+}
+
+/** What to report once the task's signal aborted: a success stands only when shutdown ended the wait. */
+function outcomeAfterAbort(result: FinishResult, signal: AbortSignal): FinishResult {
+  if (!signal.aborted || result.kind !== 'success') return result;
+  const reason: unknown = signal.reason;
+  if (reason instanceof TaskAbortedError && reason.reason === 'WORKER_SHUTDOWN') return result;
+  return toFinishError(reason, { nonRetryable: false });
 }
 
 /** true when the full time passed, false when `signal` aborted first. */

@@ -1,7 +1,7 @@
 import type { Agent } from 'node:http';
 import { request } from 'node:https';
 import type { Logger } from 'pino';
-import { BatonError, unauthenticated, type Clock } from '../connector/index.js';
+import { BatonError, unauthenticated, unavailable, type Clock } from '../connector/index.js';
 import { audienceFor, createClientAssertion } from './client-assertion.js';
 import type { ClientId, ClientSecret } from './credentials.js';
 import { tlsRoots } from './tls-roots.js';
@@ -44,6 +44,44 @@ const TOKEN_TYPES: Record<string, string> = { bearer: 'Bearer', mac: 'MAC', basi
 
 const tokenError = (why: string, cause?: unknown) =>
   unauthenticated(`baton-fivetran: failed to get token: ${why}`, cause === undefined ? {} : { cause });
+/** The token endpoint could not be reached or answered a server error: retryable, unlike bad credentials. */
+const tokenUnavailable = (why: string, cause?: unknown) =>
+  unavailable(`baton-fivetran: failed to get token: ${why}`, cause === undefined ? {} : { cause });
+
+// OAuth2 error codes (RFC 6749 §5.2) that mean the credentials themselves were refused.
+const CREDENTIAL_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'invalid_grant']);
+// Statuses a retry can fix: the server or a gateway in front of it is overloaded, restarting or timed out.
+const isTransientStatus = (status: number) => status >= 500 || status === 408 || status === 429;
+
+/**
+ * Unlike grpc-go, which reports every token failure as Unauthenticated (control-plane.md §2.4), only a refusal
+ * of the credentials is final here: a 401, or an OAuth2 credential error. Connection failures, timeouts and
+ * 5xx/408/429 are UNAVAILABLE, so start-up retries them instead of exiting.
+ */
+function statusError(status: number, statusText: string, body: string): BatonError {
+  if (status === 401) return tokenError(statusText);
+  if (isTransientStatus(status)) return tokenUnavailable(statusText);
+  let oauthError: unknown;
+  try {
+    oauthError = (JSON.parse(body) as { error?: unknown }).error;
+  } catch {
+    // not JSON: decided by the status alone
+  }
+  const why =
+    typeof oauthError === 'string' && CREDENTIAL_ERRORS.has(oauthError)
+      ? `${statusText} ${oauthError}`
+      : statusText;
+  return tokenError(why);
+}
+
+// TLS verification failures: the endpoint is not who it claims to be, which a retry does not change.
+const isCertificateError = (err: NodeJS.ErrnoException) =>
+  /CERT|SIGNATURE|SELF_SIGNED|ALTNAME|ISSUER/.test(err.code ?? '');
+
+/** A failed token request: a certificate problem is final, any other transport failure is UNAVAILABLE. */
+function transportError(err: NodeJS.ErrnoException): BatonError {
+  return isCertificateError(err) ? tokenError(err.message, err) : tokenUnavailable(err.message, err);
+}
 
 /**
  * OAuth2 client_credentials with a private_key_jwt assertion against `https://<host>/auth/v1/token`
@@ -122,12 +160,13 @@ export class TokenSource {
     ]).toString();
 
     const res = await this.#post(form);
-    if (res.status !== 200) throw tokenError(res.statusText);
+    if (res.status !== 200) throw statusError(res.status, res.statusText, res.body);
     let body: { access_token?: unknown; token_type?: unknown; expires_in?: unknown };
     try {
       body = JSON.parse(res.body) as typeof body;
     } catch (err) {
-      throw tokenError('response is not JSON', err);
+      // A 200 that is not JSON comes from something in between (a captive proxy, a gateway page): retry.
+      throw tokenUnavailable('response is not JSON', err);
     }
     const accessToken = typeof body.access_token === 'string' ? body.access_token : '';
     if (accessToken === '') throw tokenError('response has an empty access_token');
@@ -166,7 +205,7 @@ export class TokenSource {
             if (size > MAX_BODY_BYTES) req.destroy(new Error('token response too large'));
             else chunks.push(chunk);
           });
-          res.on('error', (err) => reject(tokenError(err.message, err)));
+          res.on('error', (err) => reject(transportError(err)));
           res.on('end', () => {
             const status = res.statusCode ?? 0;
             resolve({
@@ -177,7 +216,7 @@ export class TokenSource {
           });
         },
       );
-      req.on('error', (err) => reject(err instanceof BatonError ? err : tokenError(err.message, err)));
+      req.on('error', (err) => reject(err instanceof BatonError ? err : transportError(err)));
       req.end(form);
     });
   }

@@ -137,6 +137,12 @@ export function createMetrics(o: { version: string; collectProcess?: boolean }) 
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    // --- reliability (issue 11)
+    duplicateTasks: new Counter({
+      name: 'baton_tasks_duplicate_total',
+      help: 'Task deliveries dropped because the same task id was running or had finished recently',
+      registers: [registry],
+    }),
   };
   m.buildInfo.set({ version: o.version, node_version: process.versions.node }, 1);
   // Series that alerts and panels rate() exist from the start at 0, so the first increase is seen.

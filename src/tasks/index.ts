@@ -18,6 +18,7 @@ export type {
 } from './task-context.js';
 export type { OpenSyncStore, SyncEnded, SyncFileStore, TaskDeps } from './task-deps.js';
 export { readSyncOptions } from './full-sync.js';
+export { probeWritable, removeOwnTempFilesSync, removeStaleTempFiles } from './temp-files.js';
 export { createAccount, deleteResource, fullSync, grant, hello, revoke };
 
 /** The handler table, keyed by task-type oneof name. Adding a type is one file and one line here. */

@@ -25,6 +25,7 @@ import {
 
 assertBuilt();
 
+const INVALID_ARGUMENT = 3;
 const UNAVAILABLE = 14;
 const UNAUTHENTICATED = 16;
 const CANCELLED = 1;
@@ -271,19 +272,35 @@ describe('UploadAsset failures', () => {
     await expectNoLeftovers(service);
   }, 30_000);
 
-  it('three failures: finishes with a retryable error, never a success, no temp file', async () => {
+  it('three failures (one SDK upload round): retried after 1 s, one good upload, success', async () => {
     world.c1.failNext('UploadAsset', UNAVAILABLE, 3);
     const taskId = world.c1.enqueueTask({ kind: 'syncFull', payload: {} });
     const finish = await finishOf(world, service.proc, taskId, 15_000);
+    expect(failureOf(finish)).toMatchObject({ code: undefined, success: true });
+    expect(world.c1.finishes(taskId)).toHaveLength(1);
+    expect(world.c1.uploads(taskId)).toHaveLength(1);
+    const attempts = callsOf(world, 'UploadAsset', taskId);
+    expect(attempts.map((c) => c.grpcStatus)).toEqual([UNAVAILABLE, UNAVAILABLE, UNAVAILABLE, 0]);
+    // The SDK's round is 3 streams 0 s and 1 s apart; the next round follows after our 1 s backoff.
+    expect(attempts[3]!.at - attempts[2]!.at).toBeGreaterThanOrEqual(950);
+    expect(world.c1.violations).toEqual([]);
+    await expectNoLeftovers(service);
+  }, 30_000);
+
+  it('a refused upload (INVALID_ARGUMENT) finishes with a retryable error, never a success, no temp file', async () => {
+    // Three: the SDK's own round retries any failure 3 times; our retries stop at a code a retry cannot fix.
+    world.c1.failNext('UploadAsset', INVALID_ARGUMENT, 3);
+    const taskId = world.c1.enqueueTask({ kind: 'syncFull', payload: {} });
+    const finish = await finishOf(world, service.proc, taskId, 15_000);
     expect(failureOf(finish)).toMatchObject({ nonRetryable: false, success: false });
-    expect(finish.status?.code).toBe(UNAVAILABLE);
+    expect(finish.status?.code).toBe(INVALID_ARGUMENT);
     expect(finish.status?.message).toMatch(/^baton-fivetran: .*UploadAsset/);
     expect(world.c1.finishes(taskId)).toHaveLength(1);
     expect(world.c1.uploads(taskId)).toEqual([]);
     expect(callsOf(world, 'UploadAsset', taskId).map((c) => c.grpcStatus)).toEqual([
-      UNAVAILABLE,
-      UNAVAILABLE,
-      UNAVAILABLE,
+      INVALID_ARGUMENT,
+      INVALID_ARGUMENT,
+      INVALID_ARGUMENT,
     ]);
     expect(world.c1.violations).toEqual([]);
     await expectNoLeftovers(service);
@@ -366,20 +383,22 @@ describe('FinishTask failing once', () => {
   }, 30_000);
   afterAll(() => stopService(service));
 
-  it('is logged and not retried, and the daemon keeps serving', async () => {
+  it('is retried after 1 s and acknowledged once, and the daemon keeps serving', async () => {
     world.c1.failNext('FinishTask', UNAVAILABLE, 1);
     const first = world.c1.enqueueTask({ kind: 'syncFull', payload: {} });
-    await service.proc.waitForLog((l) => l.msg === 'FinishTask failed' && l.taskId === first, 15_000);
+    const finish = await finishOf(world, service.proc, first, 15_000);
+    expect(failureOf(finish)).toMatchObject({ code: undefined, success: true });
     expect(world.c1.uploads(first)).toHaveLength(1);
+    const firstCalls = callsOf(world, 'FinishTask', first);
+    expect(firstCalls.map((c) => c.grpcStatus)).toEqual([UNAVAILABLE, 0]);
+    expect(firstCalls[1]!.at - firstCalls[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(world.c1.finishes(first)).toHaveLength(1);
+    const retried = service.proc.logs.find((l) => l.msg === 'FinishTask failed; retrying');
+    expect(retried).toMatchObject({ level: 'warn', taskId: first, waitMs: 1000, grpcCode: 'UNAVAILABLE' });
+    expect(service.proc.logs.filter((l) => l.msg === 'FinishTask failed')).toEqual([]);
 
-    // A second task running to its FinishTask is the time a retry of the first would have had.
     const second = await runTask(world, service.proc, 'syncFull', {}, 15_000);
     expect(failureOf(second)).toMatchObject({ code: undefined, success: true });
-    const firstCalls = callsOf(world, 'FinishTask', first);
-    expect(firstCalls.map((c) => c.grpcStatus)).toEqual([UNAVAILABLE]);
-    expect(world.c1.finishes(first)).toEqual([]);
-    const failedLog = service.proc.logs.find((l) => l.msg === 'FinishTask failed');
-    expect(failedLog?.level).toBe('error');
     expect(world.c1.violations).toEqual([]);
     expect(service.proc.exit).toBeUndefined();
   }, 30_000);

@@ -67,6 +67,19 @@ export interface FakeControlPlane {
   readonly clientSecret: string;
   /** Queues a task for GetTask(s); `kind` is the Task.task_type oneof in camelCase. Returns its 27-char id. */
   enqueueTask(t: TaskSpec): string;
+  /** Delivers an already handed-out task again, with the same id, at the front of the queue. */
+  redeliver(taskId: string): void;
+  /**
+   * A network outage: stops listening and drops every open connection, so clients get connection refused
+   * (token endpoint and gRPC alike) until `goOnline`, which listens on the same port again.
+   */
+  goOffline(): Promise<void>;
+  goOnline(): Promise<void>;
+  /**
+   * The next call of `method` ('token' for the token endpoint) starts an outage instead of being answered:
+   * its connection and every other one is dropped and the fake stays offline for `ms`, then comes back.
+   */
+  outageOn(method: FaultTarget, ms: number): void;
   /** From now on, Heartbeat for that task answers cancelled = true. */
   cancelTask(taskId: string): void;
   /** The next `count` (default 1) calls answer `code` (a gRPC code, or an HTTP status for 'token'). */
@@ -149,12 +162,23 @@ export async function startFakeControlPlane(opts: FakeControlPlaneOptions = {}):
     }
   };
 
+  const outages = new Map<string, number>();
+  let outageTimer: NodeJS.Timeout | undefined;
   const onRequest = (
     req: IncomingMessage | Http2ServerRequest,
     res: ServerResponse | Http2ServerResponse,
   ): void => {
     const plain = res as PlainResponse;
     const path = (req.url ?? '').split('?')[0];
+    const target = path === TOKEN_PATH ? 'token' : (path?.split('/').pop() ?? '');
+    const outageMs = outages.get(target);
+    if (outageMs !== undefined) {
+      outages.delete(target);
+      void fake.goOffline().then(() => {
+        if (!isClosed) outageTimer = setTimeout(() => void fake.goOnline(), outageMs);
+      });
+      return;
+    }
     if (path === TOKEN_PATH) {
       serveTokenRequest(req, plain, {
         creds,
@@ -189,13 +213,24 @@ export async function startFakeControlPlane(opts: FakeControlPlaneOptions = {}):
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const listen = (onPort: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(onPort, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  const dropConnections = () => {
+    for (const s of sessions) s.destroy();
+    for (const s of sockets) s.destroy();
+  };
+  await listen(0);
   const port = (server.address() as AddressInfo).port;
+  let isOffline = false;
+  let isClosed = false;
 
-  return {
+  const fake: FakeControlPlane = {
     host: `localhost:${port}`,
     port,
     caPath,
@@ -203,6 +238,20 @@ export async function startFakeControlPlane(opts: FakeControlPlaneOptions = {}):
     clientId: creds.clientId,
     clientSecret: creds.clientSecret,
     enqueueTask: (t) => queue.enqueue(t, kinds),
+    redeliver: (id) => queue.redeliver(id),
+    goOffline: async () => {
+      if (isOffline) return;
+      isOffline = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      dropConnections();
+      await closed;
+    },
+    goOnline: async () => {
+      if (!isOffline || isClosed) return;
+      await listen(port);
+      isOffline = false;
+    },
+    outageOn: (method, ms) => void outages.set(method, ms),
     cancelTask: (id) => queue.cancel(id),
     failNext: (m, code, count) => faults.failNext(m, code, count),
     expireTokens: () => issuer.expireAll(),
@@ -227,11 +276,15 @@ export async function startFakeControlPlane(opts: FakeControlPlaneOptions = {}):
       }
     },
     close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sessions) s.destroy();
-      for (const s of sockets) s.destroy();
+      isClosed = true;
+      clearTimeout(outageTimer);
+      const closed = isOffline
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => server.close(() => resolve()));
+      dropConnections();
       await closed;
       if (opts.dir === undefined) await rm(dir, { recursive: true, force: true });
     },
   };
+  return fake;
 }

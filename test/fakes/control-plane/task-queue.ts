@@ -59,6 +59,17 @@ export class TaskQueue {
     return out;
   }
 
+  /**
+   * Hands an already handed-out task out again, as a control plane that lost track of it would (the same id
+   * delivered twice). It goes to the front of the queue.
+   */
+  redeliver(id: string): void {
+    const task = this.#known.get(id);
+    if (!task || !this.#handedOut.has(id))
+      throw new Error(`fake control plane: redeliver of task ${id}, which was never handed out`);
+    this.#pending.unshift(task);
+  }
+
   cancel(id: string): void {
     this.#cancelled.add(id);
   }

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { C1Z_MAGIC } from '../../../src/c1z/index.js';
-import { unavailable } from '../../../src/connector/index.js';
+import { invalidArgument, unavailable } from '../../../src/connector/index.js';
 import { MAX_HEARTBEAT_FAILURES } from '../../../src/control-plane/heartbeater.js';
 import { createTaskHandlers } from '../../../src/tasks/index.js';
 import { eventually, memberOf, team, TestConnector, task, user } from '../tasks/support.js';
@@ -108,16 +108,32 @@ describe('TaskLoop running the real handlers', () => {
     expect(h.client.uploads()).toEqual([]);
   });
 
-  it('finishes an upload failure as retryable, never as success', async () => {
+  it('retries a failed upload after 1 s, then finishes with success', async () => {
     const h = setup();
     h.client.failNext('uploadAsset', unavailable('baton-fivetran: upload: stream reset'));
     const t = task('syncFull');
     h.client.enqueue(t);
+    await h.client.waitForCount('uploadAsset', 1);
+    await eventually(() => h.clock.sleeps.includes(1_000), 'the retry wait');
+    await h.clock.advance(1_000);
     await h.client.waitForCount('finishTask', 1);
     await h.stop();
+    expect(h.client.count('uploadAsset')).toBe(2);
+    expect(h.client.finishes(t.id)[0]?.result).toEqual({ kind: 'success' });
+    expect(await readdir(tempDir)).toEqual([]);
+  });
+
+  it('finishes an upload the server refuses as retryable, never as success, without retrying', async () => {
+    const h = setup();
+    h.client.failNext('uploadAsset', invalidArgument('baton-fivetran: UploadAsset: checksum mismatch'));
+    const t = task('syncFull');
+    h.client.enqueue(t);
+    await h.client.waitForCount('finishTask', 1);
+    await h.stop();
+    expect(h.client.count('uploadAsset')).toBe(1);
     expect(h.client.finishes(t.id)[0]?.result).toEqual({
       kind: 'error',
-      status: { code: 14, message: 'baton-fivetran: upload: stream reset' },
+      status: { code: 3, message: 'baton-fivetran: UploadAsset: checksum mismatch' },
       nonRetryable: false,
     });
     expect(await readdir(tempDir)).toEqual([]);

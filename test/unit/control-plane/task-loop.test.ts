@@ -211,18 +211,29 @@ describe('TaskLoop finishing', () => {
     expect(h.loop.status().tasksDone).toBe(1);
   });
 
-  it('logs a failed FinishTask once and never retries it', async () => {
+  it('retries a failed FinishTask after 1 s and 2 s and reports nothing failed once it is acknowledged', async () => {
     const h = startLoop({
       handlers: { grant: { classify: () => false, run: async () => ({ kind: 'finish' }) } },
     });
-    h.client.failNext('finishTask', new Error('deadline exceeded'));
-    h.client.enqueue(task('grant'));
+    h.client.failNext('finishTask', new Error('connection reset'), 2);
+    const t = task('grant');
+    h.client.enqueue(t);
     await h.client.waitForCount('finishTask', 1);
-    await h.clock.advance(5_000);
+    await h.clock.advance(1_000);
+    await h.client.waitForCount('finishTask', 2);
+    await h.clock.advance(2_000);
+    await h.client.waitForCount('finishTask', 3);
     await h.stop();
-    expect(h.client.finishes()).toHaveLength(1);
-    expect(h.sink.lines.filter((l) => l.msg === 'FinishTask failed')).toHaveLength(1);
-    expect(h.metricEvents).toContain('finishFailed:grant');
+    expect(h.client.finishes(t.id).map((f) => f.result)).toEqual([
+      { kind: 'success' },
+      { kind: 'success' },
+      { kind: 'success' },
+    ]);
+    expect(h.sink.lines.filter((l) => l.msg === 'FinishTask failed; retrying').map((l) => l.waitMs)).toEqual([
+      1_000, 2_000,
+    ]);
+    expect(h.sink.lines.filter((l) => l.msg === 'FinishTask failed')).toEqual([]);
+    expect(h.metricEvents).not.toContain('finishFailed:grant');
   });
 
   it('sends exactly one FinishTask per task under concurrency', async () => {

@@ -57,11 +57,41 @@ describe('TokenSource against the fake control plane', () => {
     expect(cp.tokenRequests.length - before).toBe(1);
   });
 
-  it('fails with UNAUTHENTICATED and the status on a non-200 answer, then recovers', async () => {
+  it('fails with UNAUTHENTICATED on a 401 answer', async () => {
+    const source = sourceFor(cp);
+    cp.failNext('token', 401);
+    const err = await rejection(source.getToken());
+    expect(err.code).toBe(Code.UNAUTHENTICATED);
+    expect(err.retryable).toBe(false);
+    expect(err.message).toBe('baton-fivetran: failed to get token: 401 Unauthorized');
+  });
+
+  it.each([500, 502, 503, 504, 408, 429])(
+    'fails with UNAVAILABLE (retryable) on a %i answer',
+    async (status) => {
+      cp.failNext('token', status);
+      const err = await rejection(sourceFor(cp).getToken());
+      expect(err.code).toBe(Code.UNAVAILABLE);
+      expect(err.retryable).toBe(true);
+    },
+  );
+
+  it('fails with UNAVAILABLE when nothing listens (connection refused)', async () => {
+    await cp.goOffline();
+    try {
+      const err = await rejection(sourceFor(cp).getToken());
+      expect(err.code).toBe(Code.UNAVAILABLE);
+      expect(err.message).toMatch(/^baton-fivetran: failed to get token: .*(ECONNREFUSED|socket hang up)/);
+    } finally {
+      await cp.goOnline();
+    }
+  });
+
+  it('fails with UNAVAILABLE and the status on a 503 answer, then recovers', async () => {
     const source = sourceFor(cp);
     cp.failNext('token', 503);
     const err = await rejection(source.getToken());
-    expect(err.code).toBe(Code.UNAUTHENTICATED);
+    expect(err.code).toBe(Code.UNAVAILABLE);
     expect(err.message).toBe('baton-fivetran: failed to get token: 503 Service Unavailable');
     expect(err.message).not.toContain(cp.clientSecret.slice(-20));
     await expect(source.getToken()).resolves.toMatchObject({
@@ -165,12 +195,30 @@ describe('TokenSource response handling', () => {
       JSON.stringify({ access_token: '', token_type: 'bearer', expires_in: 60 }),
       /empty access_token/,
     ],
-    ['a body that is not JSON', 'not json', /not JSON/],
   ])('fails with UNAUTHENTICATED on %s', async (_name, body, message) => {
     reply = { status: 200, body };
     const err = await rejection(source().getToken());
     expect(err.code).toBe(Code.UNAUTHENTICATED);
     expect(err.message).toMatch(message);
+  });
+
+  it('fails with UNAVAILABLE on a 200 body that is not JSON (a page from something in between)', async () => {
+    reply = { status: 200, body: 'not json' };
+    const err = await rejection(source().getToken());
+    expect(err.code).toBe(Code.UNAVAILABLE);
+    expect(err.message).toMatch(/not JSON/);
+  });
+
+  it.each([
+    [400, 'invalid_client', Code.UNAUTHENTICATED],
+    [400, 'invalid_grant', Code.UNAUTHENTICATED],
+    [403, 'unauthorized_client', Code.UNAUTHENTICATED],
+    [400, 'invalid_request', Code.UNAUTHENTICATED],
+    [503, 'temporarily_unavailable', Code.UNAVAILABLE],
+  ])('a %i answer with error %s is %s', async (status, error, code) => {
+    reply = { status, body: JSON.stringify({ error }) };
+    const err = await rejection(source().getToken());
+    expect(err.code).toBe(code);
   });
 
   it('refetches per call when expires_in is missing', async () => {

@@ -52,6 +52,7 @@ export function startLoop(
     idlePollMs?: number;
     metrics?: TaskLoopMetrics;
     getTasks?: boolean;
+    recentTasks?: { windowMs?: number; maxIds?: number };
   } = {},
 ) {
   const client = new MemoryBatonClient();
@@ -65,6 +66,7 @@ export function startLoop(
     taskEnded: (t, r) => void metricEvents.push(`end:${t}:${r}`),
     getTaskFailed: () => void metricEvents.push('getTaskFailed'),
     finishTaskFailed: (t) => void metricEvents.push(`finishFailed:${t}`),
+    duplicateTask: (state) => void metricEvents.push(`duplicate:${state}`),
   };
   const loop = new TaskLoop({
     client,
@@ -75,6 +77,7 @@ export function startLoop(
     metrics: o.metrics ?? metrics,
     shutdownGraceMs: o.shutdownGraceMs ?? 10_000,
     getTasks: o.getTasks ?? false,
+    ...(o.recentTasks ? { recentTasks: o.recentTasks } : {}),
   });
   const done = loop.run(root.signal);
   const stop = async () => {
