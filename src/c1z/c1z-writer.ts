@@ -59,6 +59,8 @@ export class C1zWriter implements SyncStore {
   #syncId = '';
   #syncType: SyncType = 'full';
   #syncRunReads: SyncRunReads | undefined;
+  #rowsWritten = 0;
+  #writeMs = 0;
 
   private constructor(opts: C1zWriterOptions, workDir: string) {
     this.path = opts.path;
@@ -257,6 +259,11 @@ export class C1zWriter implements SyncStore {
     rmSync(this.#workDir, { recursive: true, force: true });
   }
 
+  /** Rows put so far and the time spent in the puts (encoding, principal look-ups, SQLite, commits). */
+  get writeStats(): { readonly rows: number; readonly ms: number } {
+    return { rows: this.#rowsWritten, ms: this.#writeMs };
+  }
+
   /** The working SQLite file (for diagnostics; it disappears on finish or abort). */
   get workingDbPath(): string {
     return this.#dbPath;
@@ -276,10 +283,13 @@ export class C1zWriter implements SyncStore {
   #page<T>(action: string, items: readonly T[], put: (item: T, discoveredAt: string) => void): void {
     this.#expect(['syncing'], action);
     if (items.length === 0) return;
+    const started = performance.now();
     const discoveredAt = sqliteTime(this.#clock.now());
     this.#transaction(() => {
       for (const item of items) put(item, discoveredAt);
     });
+    this.#rowsWritten += items.length;
+    this.#writeMs += performance.now() - started;
   }
 
   #transaction(fn: () => void): void {

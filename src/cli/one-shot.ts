@@ -50,12 +50,20 @@ export async function runOneShot(o: {
       progress,
       concurrency: o.config.fivetran.concurrency,
     });
+    const written = writer.writeStats;
     await writer.finish(o.signal);
     for (const [resourceType, counts] of Object.entries(summary.byResourceType)) {
       log.info({ resourceType, ...counts }, 'synced resource type');
     }
     log.info(
-      { file: path, syncId: summary.syncId, durationMs: summary.durationMs, ...summary.totals },
+      {
+        file: path,
+        syncId: summary.syncId,
+        durationMs: summary.durationMs,
+        ...summary.totals,
+        c1zRowsWritten: written.rows,
+        c1zWriteMs: Math.round(written.ms),
+      },
       'sync finished',
     );
     return summary;
