@@ -76,6 +76,8 @@ interface RunResult extends RunSpec {
   readonly c1zRows: number | undefined;
   readonly c1zWriteMs: number | undefined;
   readonly c1zRowsPerSecond: number | undefined;
+  readonly c1zWriteCpuMs: number | undefined;
+  readonly c1zRowsPerCpuSecond: number | undefined;
   readonly peakRssMiB: number;
   readonly peakHeapUsedMiB: number;
   readonly peakExternalMiB: number;
@@ -137,9 +139,10 @@ async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>);
     const probed = jsonLines(out.stderr).find((l) => 'benchPeakRssKb' in l) as Record<string, number>;
-    const finished = jsonLines(out.stderr).find((l) => l.msg === 'sync finished') ?? {};
+    const finished = jsonLines(out.stderr).findLast((l) => l.msg === 'sync finished') ?? {};
     const c1zRows = typeof finished.c1zRowsWritten === 'number' ? finished.c1zRowsWritten : undefined;
     const c1zWriteMs = typeof finished.c1zWriteMs === 'number' ? finished.c1zWriteMs : undefined;
+    const c1zWriteCpuMs = typeof finished.c1zWriteCpuMs === 'number' ? finished.c1zWriteCpuMs : undefined;
 
     const reader = await C1zReader.open(file);
     const stats = reader.stats();
@@ -163,6 +166,9 @@ async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
       c1zRows,
       c1zWriteMs,
       c1zRowsPerSecond: c1zRows && c1zWriteMs ? Math.round((c1zRows / c1zWriteMs) * 1000) : undefined,
+      c1zWriteCpuMs,
+      c1zRowsPerCpuSecond:
+        c1zRows && c1zWriteCpuMs ? Math.round((c1zRows / c1zWriteCpuMs) * 1000) : undefined,
       peakRssMiB: mib(probed.benchPeakRssKb),
       peakHeapUsedMiB: mib(probed.peakHeapUsedKb),
       peakExternalMiB: mib(probed.peakExternalKb),
@@ -208,9 +214,12 @@ for (const spec of specs) {
       .map(([k, v]) => `${k}×${v}`)
       .join(' ')}; at most ${r.maxInFlight} in flight)`,
   );
-  console.log(`  CPU time          ${s(r.cpuMs)} (the fake Fivetran used ${s(r.fakeCpuMs)} in the bench process)`);
   console.log(
-    `  c1z writer        ${r.c1zRows ?? '?'} rows in ${r.c1zWriteMs ?? '?'} ms: ${r.c1zRowsPerSecond ?? '?'} rows/s`,
+    `  CPU time          ${s(r.cpuMs)} (the fake Fivetran used ${s(r.fakeCpuMs)} in the bench process)`,
+  );
+  console.log(
+    `  c1z writer        ${r.c1zRows ?? '?'} rows in ${r.c1zWriteMs ?? '?'} ms: ${r.c1zRowsPerSecond ?? '?'} rows/s ` +
+      `(CPU ${r.c1zWriteCpuMs ?? '?'} ms: ${r.c1zRowsPerCpuSecond ?? '?'} rows per CPU second)`,
   );
   console.log(
     `  peak RSS          ${r.peakRssMiB} MiB (sampled peaks: V8 heap used ${r.peakHeapUsedMiB} MiB, external ` +

@@ -63,6 +63,7 @@ export async function runOneShot(o: {
         ...summary.totals,
         c1zRowsWritten: written.rows,
         c1zWriteMs: Math.round(written.ms),
+        c1zWriteCpuMs: Math.round(written.cpuMs),
       },
       'sync finished',
     );

@@ -21,7 +21,8 @@ export interface StoredGrant {
 }
 
 /**
- * Where a sync writes. Page-sized batches go in one transaction each; reads see everything written so far.
+ * Where a sync writes. Each page-sized put is atomic (all of it is stored, or none); reads see everything
+ * written so far.
  * The c1z writer (src/c1z) implements it; tests may use an in-memory one.
  */
 export interface SyncStore {

@@ -39,6 +39,7 @@ const started = (): C1zWriter => {
 
 /** The `data` column as stored, read through a second connection to the working database. */
 const grantBytes = (w: C1zWriter, id: string): Uint8Array => {
+  w.flush();
   const db = new DatabaseSync(w.workingDbPath, { readOnly: true });
   try {
     const row = db.prepare('select data from v1_grants where external_id = ?').get(id) as {
