@@ -7,7 +7,7 @@
 //
 // Options: --users N (10000) --groups N (users/20) --teams N (users/50) --latency-ms N (25)
 //   --concurrency N (the config default) --runs default,1,cpu (any subset) --json FILE
-//   --node-options '…' (default: NODE_OPTIONS of the Dockerfile, as the image runs it)
+//   --node-options '…' (default: NODE_OPTIONS of the Dockerfile, as the image runs it) --show-cli-output
 // Profiling: BENCH_CLI_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (see bench/README.md).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -82,6 +82,7 @@ interface RunResult extends RunSpec {
   readonly peakHeapUsedMiB: number;
   readonly peakExternalMiB: number;
   readonly peakArrayBuffersMiB: number;
+  readonly atPeakRss: Record<string, number> | undefined;
   readonly c1zBytes: number;
   readonly resources: number;
   readonly entitlements: number;
@@ -114,6 +115,7 @@ async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
       BATON_LOG_LEVEL: 'info',
       BATON_LOG_FORMAT: 'json',
       NODE_OPTIONS: nodeOptions,
+      ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
     };
     const fakeCpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -128,6 +130,8 @@ async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
       child.on('close', (code) => done({ code, stdout, stderr }));
     });
     const wallMs = performance.now() - t0;
+    // e.g. with BENCH_CLI_NODE_ARGS='--trace-gc', which prints on stdout.
+    if (process.argv.includes('--show-cli-output')) process.stdout.write(out.stdout);
     const fakeCpu = process.cpuUsage(fakeCpu0);
     if (out.code !== 0) {
       process.stderr.write(out.stdout + out.stderr);
@@ -138,7 +142,9 @@ async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
         .split('\n')
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as Record<string, unknown>);
-    const probed = jsonLines(out.stderr).find((l) => 'benchPeakRssKb' in l) as Record<string, number>;
+    const probed = jsonLines(out.stderr).find((l) => 'benchPeakRssKb' in l) as Record<string, number> & {
+      atPeakRss?: Record<string, number>;
+    };
     const finished = jsonLines(out.stderr).findLast((l) => l.msg === 'sync finished') ?? {};
     const c1zRows = typeof finished.c1zRowsWritten === 'number' ? finished.c1zRowsWritten : undefined;
     const c1zWriteMs = typeof finished.c1zWriteMs === 'number' ? finished.c1zWriteMs : undefined;
@@ -173,6 +179,13 @@ async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
       peakHeapUsedMiB: mib(probed.peakHeapUsedKb),
       peakExternalMiB: mib(probed.peakExternalKb),
       peakArrayBuffersMiB: mib(probed.peakArrayBuffersKb),
+      atPeakRss:
+        probed.atPeakRss &&
+        Object.fromEntries(
+          Object.entries(probed.atPeakRss).map(([k, v]) =>
+            k.endsWith('Kb') ? [k.replace(/Kb$/, 'MiB'), mib(v)] : [k, v],
+          ),
+        ),
       c1zBytes: statSync(file).size,
       resources: stats.resources,
       entitlements: stats.entitlements,
@@ -225,6 +238,7 @@ for (const spec of specs) {
     `  peak RSS          ${r.peakRssMiB} MiB (sampled peaks: V8 heap used ${r.peakHeapUsedMiB} MiB, external ` +
       `${r.peakExternalMiB} MiB, array buffers ${r.peakArrayBuffersMiB} MiB)`,
   );
+  if (r.atPeakRss) console.log(`  at the RSS peak   ${JSON.stringify(r.atPeakRss)}`);
   console.log(
     `  c1z               ${(r.c1zBytes / 1024 / 1024).toFixed(2)} MiB: ${r.resources} resources, ` +
       `${r.entitlements} entitlements, ${r.grants} grants`,

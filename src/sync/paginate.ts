@@ -2,35 +2,68 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { ListRequest, Page } from '../connector/index.js';
 import { internal } from '../connector/index.js';
 
+export interface PaginateOptions {
+  /** Called once the last page has arrived: the listing makes no more calls (its caller may start another). */
+  readonly onLastPage?: () => void;
+}
+
 /**
- * Pages through one listing. Refuses a next page token already seen in this listing (the SDK's
- * "next page token unchanged" rule, widened to any repeat so a cycle of tokens cannot loop forever).
- * `what` names the listing, e.g. `listing resources for type user`.
+ * Pages through one listing. The next page is asked for as soon as a page arrives, before the caller works on
+ * it, so storing page N overlaps fetching page N+1 (one call in flight per listing, as before). Refuses a
+ * next page token already seen in this listing (the SDK's "next page token unchanged" rule, widened to any
+ * repeat so a cycle of tokens cannot loop forever). `what` names the listing, e.g. `listing resources for
+ * type user`.
  */
 export async function* paginate<T>(
   what: string,
   pageSize: number,
   signal: AbortSignal,
   fetch: (req: ListRequest) => Promise<Page<T>>,
+  o: PaginateOptions = {},
 ): AsyncGenerator<Page<T>> {
+  // Cancels a call asked for ahead when the caller stops early.
+  const ahead = new AbortController();
+  const callSignal = AbortSignal.any([signal, ahead.signal]);
   const seen = new Set<string>();
-  let pageToken: string | undefined;
-  for (;;) {
-    // A connector answering from memory never yields to timers (heartbeats, deadlines): make room each page.
-    await yieldToLoop();
-    signal.throwIfAborted();
-    const page = await fetch(
-      pageToken === undefined ? { pageSize, signal } : { pageToken, pageSize, signal },
+  const request = (pageToken: string | undefined): Promise<Page<T>> => {
+    const p = fetch(
+      pageToken === undefined
+        ? { pageSize, signal: callSignal }
+        : { pageToken, pageSize, signal: callSignal },
     );
-    const next = page.nextPageToken;
-    if (next && (next === pageToken || seen.has(next))) {
-      throw internal(
-        `baton-fivetran: ${what} failed: next page token unchanged (${next}) - likely a connector bug`,
-      );
+    // Awaited below; until then a failure must not count as unhandled.
+    p.catch(() => undefined);
+    return p;
+  };
+  // A connector answering from memory never yields to timers (heartbeats, deadlines): make room each page.
+  await yieldToLoop();
+  signal.throwIfAborted();
+  let token: string | undefined;
+  let pending: Promise<Page<T>> | undefined = request(undefined);
+  try {
+    while (pending) {
+      const page = await pending;
+      pending = undefined;
+      const next = page.nextPageToken;
+      if (next && (next === token || seen.has(next))) {
+        throw internal(
+          `baton-fivetran: ${what} failed: next page token unchanged (${next}) - likely a connector bug`,
+        );
+      }
+      if (next) {
+        seen.add(next);
+        token = next;
+        signal.throwIfAborted();
+        pending = request(next);
+      } else {
+        o.onLastPage?.();
+      }
+      // Lets the call just asked for reach the wire (and timers run) before the caller's synchronous work.
+      await yieldToLoop();
+      signal.throwIfAborted();
+      yield page;
     }
-    yield page;
-    if (!next) return;
-    seen.add(next);
-    pageToken = next;
+  } finally {
+    if (pending) ahead.abort(signal.reason ?? new Error(`${what}: stopped`));
   }
 }

@@ -25,10 +25,11 @@ export async function syncGrants(ctx: SyncContext): Promise<void> {
       continue;
     }
     const stored = storedResources(ctx.store, typeId, ctx.options.pageSize);
-    await runPool(stored, ctx.options.concurrency, ctx.signal, async (resource, signal) => {
+    await runPool(stored, ctx.options.concurrency, ctx.signal, async (resource, signal, handOff) => {
       if (skipsGrants(type, resource)) return;
       const what = `listing grants for resource ${resourceKey(resource.id)}`;
-      await writeGrantPages(ctx, resources, what, signal, (req) => syncer.grants(resource, req), false);
+      const fetch = (req: ListRequest) => syncer.grants(resource, req);
+      await writeGrantPages(ctx, resources, what, signal, fetch, false, handOff);
     });
   }
   const d = ctx.tally.dropped;
@@ -50,8 +51,9 @@ async function writeGrantPages(
   signal: AbortSignal,
   fetch: (req: ListRequest) => Promise<Page<Grant>>,
   checkResourceSkips: boolean,
+  onLastPage?: () => void,
 ): Promise<void> {
-  for await (const page of paginate(what, ctx.options.pageSize, signal, fetch)) {
+  for await (const page of paginate(what, ctx.options.pageSize, signal, fetch, { onLastPage })) {
     const insert = hasAnnotation(page.annotations, 'InsertResourceGrants');
     if (insert) insertEntitlementResources(ctx, resources, page.items);
     const kept: Grant[] = [];
