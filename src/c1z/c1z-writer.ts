@@ -157,7 +157,8 @@ export class C1zWriter implements SyncStore {
   putGrants(items: readonly Grant[]): void {
     const memo = new EncodeMemo();
     this.#page('put grants', items, (g, at) => {
-      const row = grantRow(g, this.#storedResources.bytesOf(g.principal), memo);
+      const stored = this.#storedResources;
+      const row = grantRow(g, stored.bytesOf(g.principal), memo, stored.bytesOf(g.entitlement));
       this.#stmt.putGrant.run(
         row.resourceTypeId,
         row.resourceId,
@@ -199,7 +200,10 @@ export class C1zWriter implements SyncStore {
     return this.#reads('list expandable grants').listExpandableGrants(afterRowId, limit);
   }
 
-  /** With `principalRefs`, principals are frozen `{ id }` stand-ins that `putGrants` writes as stored. */
+  /**
+   * With `principalRefs`, principals are frozen `{ id }` and entitlements frozen `{ id, resource: { id } }`
+   * stand-ins that `putGrants` writes as stored.
+   */
   listGrantsForEntitlement(
     entitlementId: string,
     afterRowId: number,

@@ -1,6 +1,6 @@
 import {
+  EncodeMemo,
   encodeMessage,
-  type EncodeMemo,
   findAnnotation,
   invalidArgument,
   resourceKey,
@@ -111,7 +111,12 @@ function expansionBytes(annotation: AnyMessage | undefined): Uint8Array | null {
  * it is copied in place of encoding the principal again, giving the same bytes. A `memo` shared by the rows
  * of one page encodes their shared sub-messages (the entitlement's resource) once.
  */
-export function grantRow(g: Grant, principalBytes?: Uint8Array, memo?: EncodeMemo): GrantRow {
+export function grantRow(
+  g: Grant,
+  principalBytes?: Uint8Array,
+  memo?: EncodeMemo,
+  entitlementBytes?: Uint8Array,
+): GrantRow {
   const externalId = requireId(g.id, 'grant id');
   const entitlementId = requireId(g.entitlement?.id, `entitlement id of grant ${externalId}`);
   // Side columns come from the entitlement's resource, not the principal (c1z-format.md §5.3).
@@ -131,11 +136,20 @@ export function grantRow(g: Grant, principalBytes?: Uint8Array, memo?: EncodeMem
     externalId,
     expansion,
     needsExpansion: expansion ? 1 : 0,
-    data: grantData(stored, principalBytes, memo),
+    data: grantData(stored, principalBytes, memo, entitlementBytes),
   };
 }
 
-function grantData(g: Grant, principalBytes: Uint8Array | undefined, memo: EncodeMemo | undefined) {
+function grantData(
+  g: Grant,
+  principalBytes: Uint8Array | undefined,
+  memo: EncodeMemo | undefined,
+  entitlementBytes: Uint8Array | undefined,
+) {
+  if (entitlementBytes) {
+    memo ??= new EncodeMemo();
+    memo.set(g.entitlement, entitlementBytes);
+  }
   if (!principalBytes) return encodeMessage(PROTO.grant, g, memo);
   if (!memo) return withPrincipal(encodeMessage(PROTO.grant, { ...g, principal: undefined }), principalBytes);
   memo.set(g.principal, principalBytes);

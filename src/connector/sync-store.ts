@@ -50,8 +50,9 @@ export interface SyncStore {
   listExpandableGrants(afterRowId: number, limit: number): StoredRow<StoredGrant>[];
   /**
    * Grants on one entitlement, rowId > afterRowId, at most `limit`. With `principalRefs`, a store may give
-   * each principal as the same kind of stand-in as `getPrincipalRef` (only its id is meaningful, and it is
-   * only good for this store's `putGrants`); stores without stand-ins ignore the option.
+   * each principal as the same kind of stand-in as `getPrincipalRef`, and the entitlement as a stand-in with
+   * only `id` and `resource.id` (they are only good for this store's `putGrants`, which stores them as they
+   * were stored); stores without stand-ins ignore the option.
    */
   listGrantsForEntitlement(
     entitlementId: string,

@@ -35,8 +35,8 @@ export async function* paginate<T>(
     p.catch(() => undefined);
     return p;
   };
-  // A connector answering from memory never yields to timers (heartbeats, deadlines): make room each page.
-  await yieldToLoop();
+  // The first call goes out at once: a pool slot handed on by a listing that is storing its last page starts
+  // the next listing's call before that storing, not after it.
   signal.throwIfAborted();
   let token: string | undefined;
   let pending: Promise<Page<T>> | undefined = request(undefined);
@@ -58,7 +58,8 @@ export async function* paginate<T>(
       } else {
         o.onLastPage?.();
       }
-      // Lets the call just asked for reach the wire (and timers run) before the caller's synchronous work.
+      // Lets the call just asked for reach the wire before the caller's synchronous work, and timers
+      // (heartbeats, deadlines) run even when a connector answers from memory.
       await yieldToLoop();
       signal.throwIfAborted();
       yield page;
