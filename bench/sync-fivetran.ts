@@ -8,6 +8,7 @@
 // Options: --users N (10000) --groups N (users/20) --teams N (users/50) --latency-ms N (25)
 //   --concurrency N (the config default) --runs default,1,cpu (any subset) --json FILE
 //   --node-options '…' (default: NODE_OPTIONS of the Dockerfile, as the image runs it) --show-cli-output
+//   --cli-main-js PATH (another build's dist/main.js, to measure a before/after pair with the same bench)
 // Profiling: BENCH_CLI_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (see bench/README.md).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -52,7 +53,8 @@ const imageNodeOptions = (): string => {
 };
 const nodeOptions = arg('node-options') ?? imageNodeOptions();
 
-const mainJs = join(repoRoot, 'dist', 'main.js');
+// Another build of the CLI to compare with (e.g. a worktree of an older commit, built there).
+const mainJs = arg('cli-main-js') ?? join(repoRoot, 'dist', 'main.js');
 const probe = fileURLToPath(new URL('./sync-rss-probe.js', import.meta.url));
 if (!existsSync(mainJs)) throw new Error(`${mainJs} is missing: run \`npm run build\` first`);
 
@@ -115,7 +117,7 @@ async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
       BATON_LOG_LEVEL: 'info',
       BATON_LOG_FORMAT: 'json',
       NODE_OPTIONS: nodeOptions,
-      ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+      ...(process.env.BENCH_PROBE_TIMELINE ? { BENCH_PROBE_TIMELINE: process.env.BENCH_PROBE_TIMELINE } : {}),
     };
     const fakeCpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -131,7 +133,7 @@ async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
     });
     const wallMs = performance.now() - t0;
     // e.g. with BENCH_CLI_NODE_ARGS='--trace-gc', which prints on stdout.
-    if (process.argv.includes('--show-cli-output')) process.stdout.write(out.stdout);
+    if (process.argv.includes('--show-cli-output')) process.stdout.write(out.stdout + out.stderr);
     const fakeCpu = process.cpuUsage(fakeCpu0);
     if (out.code !== 0) {
       process.stderr.write(out.stdout + out.stderr);

@@ -15,6 +15,17 @@ const sample = () => {
   peak.arrayBuffers = Math.max(peak.arrayBuffers, m.arrayBuffers);
 };
 setInterval(sample, 50).unref();
+// BENCH_PROBE_TIMELINE=1: one line per 250 ms with RSS, V8 heap and external memory (MiB).
+if (process.env.BENCH_PROBE_TIMELINE === '1') {
+  const t0 = performance.now();
+  const mib = (b: number) => Math.round(b / 1048576);
+  setInterval(() => {
+    const m = process.memoryUsage();
+    process.stderr.write(
+      `timeline ${((performance.now() - t0) / 1000).toFixed(2)}s rss ${mib(m.rss)} heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)}\n`,
+    );
+  }, 250).unref();
+}
 process.on('exit', () => {
   sample();
   const kb = (bytes: number) => Math.round(bytes / 1024);

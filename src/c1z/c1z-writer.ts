@@ -76,12 +76,12 @@ export class C1zWriter implements SyncStore {
     this.#workDir = workDir;
     this.#dbPath = join(workDir, 'db');
     this.#db = new DatabaseSync(this.#dbPath);
-    // A rollback journal kept in memory: the main file is self-contained after every commit, a failed page
-    // still rolls back, and no journal file is created and deleted per commit. A crash loses only the working
-    // file, which is discarded anyway, so syncs to disk happen once, on the final c1z. The page cache is
-    // capped at 8 MiB: a bigger one only fills with the growing database (44 MiB at 5,000 users) and the
-    // pages it evicts are still in the OS cache.
-    this.#db.exec('pragma journal_mode = MEMORY; pragma synchronous = OFF; pragma cache_size = -8192');
+    // A rollback journal deleted at each commit keeps the main file self-contained. A crash loses only the
+    // working file, which is discarded anyway, so syncs to disk happen once, on the final c1z. (A journal in
+    // memory would hold a copy of every index page a batch touches: RSS growing with the database.) The page
+    // cache is capped at 8 MiB: a bigger one only fills with the growing database (44 MiB at 5,000 users)
+    // and the pages it evicts are still in the OS cache.
+    this.#db.exec('pragma journal_mode = DELETE; pragma synchronous = OFF; pragma cache_size = -8192');
     createSchema(this.#db, { deferIndexes: true });
     this.#stmt = prepareWriterStatements(this.#db);
   }

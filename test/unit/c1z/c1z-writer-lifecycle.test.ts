@@ -167,6 +167,7 @@ describe('C1zWriter as a SyncStore', () => {
   it('works in the temp dir only and leaves no journal or working files after finish', async () => {
     const w = started();
     w.putResources([user(1)]);
+    w.flush();
     expect(readdirSync(dir)).toEqual([]);
     expect(readdirSync(tempDir)).toHaveLength(1);
     expect(readdirSync(join(tempDir, readdirSync(tempDir)[0]!))).toEqual(['db']);
