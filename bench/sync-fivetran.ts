@@ -49,7 +49,12 @@ const imageNodeOptions = (): string => {
   const line = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')
     .split('\n')
     .find((l) => l.startsWith('ENV NODE_OPTIONS='));
-  return line ? line.slice('ENV NODE_OPTIONS='.length).trim() : '';
+  return line
+    ? line
+        .slice('ENV NODE_OPTIONS='.length)
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+    : '';
 };
 const nodeOptions = arg('node-options') ?? imageNodeOptions();
 

@@ -25,7 +25,7 @@ import { sqliteTime } from './sqlite-time.js';
 import { computeSyncStats, syncStatsJson } from './sync-stats.js';
 import { SyncRunReads } from './sync-run-reads.js';
 
-/** Rows put in one transaction before it is committed (memory: the journal holds what the batch changed). */
+/** Rows put in one transaction before it commits (its journal file holds the pages the batch changed). */
 const BATCH_ROWS = 20_000;
 
 export interface C1zWriterOptions {

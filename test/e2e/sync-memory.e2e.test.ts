@@ -18,7 +18,8 @@ const IMAGE_NODE_OPTIONS =
     .split('\n')
     .find((l) => l.startsWith('ENV NODE_OPTIONS='))
     ?.slice('ENV NODE_OPTIONS='.length)
-    .trim() ?? '';
+    .trim()
+    .replace(/^"(.*)"$/, '$1') ?? '';
 
 /** Syncs an account of `users` users (10 groups, users/50 teams) with the CLI; resolves with its peak RSS. */
 async function peakRssMiB(users: number): Promise<{ peakMiB: number; grants: number }> {
