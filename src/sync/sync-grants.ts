@@ -15,23 +15,12 @@ import type { SyncContext } from './sync-context.js';
 export async function syncGrants(ctx: SyncContext): Promise<void> {
   const before = { ...ctx.tally.dropped };
   const resources = new ResourceLru(ctx.store);
-  for (const [typeId, type] of ctx.types) {
-    if (skipsGrants(type)) continue;
-    const syncer = ctx.registry.syncer(typeId);
-    const typeGrants = syncer.typeGrants?.bind(syncer);
-    if (typeGrants) {
-      const what = `listing grants for type ${typeId}`;
-      await writeGrantPages(ctx, resources, what, ctx.signal, typeGrants, true);
-      continue;
-    }
-    const stored = storedResources(ctx.store, typeId, ctx.options.pageSize);
-    await runPool(stored, ctx.options.concurrency, ctx.signal, async (resource, signal, handOff) => {
-      if (skipsGrants(type, resource)) return;
-      const what = `listing grants for resource ${resourceKey(resource.id)}`;
-      const fetch = (req: ListRequest) => syncer.grants(resource, req);
-      await writeGrantPages(ctx, resources, what, signal, fetch, false, handOff);
-    });
-  }
+  // One pool for every listing, so a long one-listing walk (`typeGrants`) runs beside the per-resource ones
+  // instead of after them, and no type waits for the previous type's last listing.
+  await runPool(grantListings(ctx), ctx.options.concurrency, ctx.signal, async (job, signal, handOff) => {
+    const fetch = job.fetch;
+    await writeGrantPages(ctx, resources, job.what, signal, fetch, job.checkResourceSkips, handOff);
+  });
   const d = ctx.tally.dropped;
   const unknownPrincipal = d.grantsWithUnknownPrincipal - before.grantsWithUnknownPrincipal;
   const unknownResource = d.grantsWithUnknownResource - before.grantsWithUnknownResource;
@@ -41,6 +30,37 @@ export async function syncGrants(ctx: SyncContext): Promise<void> {
       { unknownPrincipal, unknownResource, invalid },
       'dropped grants whose principal or resource was not synced, or with empty ids',
     );
+  }
+}
+
+interface GrantListing {
+  readonly what: string;
+  readonly fetch: (req: ListRequest) => Promise<Page<Grant>>;
+  readonly checkResourceSkips: boolean;
+}
+
+/** The grant listings of a sync: every `typeGrants` walk first, then each stored resource's, type by type. */
+async function* grantListings(ctx: SyncContext): AsyncGenerator<GrantListing> {
+  const types = [...ctx.types].filter(([, type]) => !skipsGrants(type));
+  for (const [typeId] of types) {
+    const syncer = ctx.registry.syncer(typeId);
+    if (syncer.typeGrants) {
+      const fetch = syncer.typeGrants.bind(syncer);
+      yield { what: `listing grants for type ${typeId}`, fetch, checkResourceSkips: true };
+    }
+  }
+  for (const [typeId, type] of types) {
+    const syncer = ctx.registry.syncer(typeId);
+    if (syncer.typeGrants) continue;
+    for await (const resource of storedResources(ctx.store, typeId, ctx.options.pageSize)) {
+      if (skipsGrants(type, resource)) continue;
+      const fetch = (req: ListRequest) => syncer.grants(resource, req);
+      yield {
+        what: `listing grants for resource ${resourceKey(resource.id)}`,
+        fetch,
+        checkResourceSkips: false,
+      };
+    }
   }
 }
 
