@@ -1,5 +1,7 @@
 import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Logger } from 'pino';
 import { cancelled, internal, systemClock } from '../connector/index.js';
 import type { Clock, RateLimitInfo } from '../connector/index.js';
@@ -277,6 +279,7 @@ export class FivetranClient {
     const headers: Record<string, string | number> = {
       authorization: this.#auth,
       accept: 'application/json',
+      'accept-encoding': 'gzip, deflate, br',
       'user-agent': this.#o.userAgent,
     };
     if (body !== undefined) {
@@ -301,11 +304,14 @@ export class FivetranClient {
         url,
         { method: spec.method, headers, ...(this.#agent ? { agent: this.#agent } : {}) },
         (res) => {
+          const decoder = decompressorFor(res.headers['content-encoding']);
+          decoder?.on('error', (err) => finish(err));
+          const body: Readable = decoder ? res.pipe(decoder) : res;
           // Decoded chunk by chunk into one string: no second copy of the body as a buffer.
-          res.setEncoding('utf8');
+          body.setEncoding('utf8');
           let text = '';
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () =>
+          body.on('data', (chunk: string) => (text += chunk));
+          body.on('end', () =>
             finish(undefined, { statusCode: res.statusCode ?? 0, headers: res.headers, body: text }),
           );
           res.on('error', (err) => finish(err));
@@ -328,6 +334,21 @@ export class FivetranClient {
     });
   }
 }
+
+/** A decompressing stream for a `Content-Encoding` we asked for; undefined for identity (or none). */
+const decompressorFor = (encoding: string | undefined): Transform | undefined => {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      return createInflate();
+    case 'br':
+      return createBrotliDecompress();
+    default:
+      return undefined;
+  }
+};
 
 type Outcome =
   { readonly ok: true; readonly data: unknown } | { readonly ok: false; readonly err: FivetranApiError };
