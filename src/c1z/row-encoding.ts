@@ -1,4 +1,5 @@
 import {
+  EncodeMemo,
   encodeMessage,
   findAnnotation,
   invalidArgument,
@@ -85,14 +86,14 @@ export function resourceRow(r: Resource): ResourceRow {
   };
 }
 
-export function entitlementRow(e: Entitlement): EntitlementRow {
+export function entitlementRow(e: Entitlement, memo?: EncodeMemo): EntitlementRow {
   const externalId = requireId(e.id, 'entitlement id');
   const rid = requireResourceId(e.resource?.id, `resource of entitlement ${externalId}`);
   return {
     resourceTypeId: rid.resourceType,
     resourceId: rid.resource,
     externalId,
-    data: encodeMessage(PROTO.entitlement, e),
+    data: encodeMessage(PROTO.entitlement, e, memo),
   };
 }
 
@@ -107,9 +108,15 @@ function expansionBytes(annotation: AnyMessage | undefined): Uint8Array | null {
 
 /**
  * `principalBytes`, when given, must be the encoding of `g.principal` (the stored row it was decoded from):
- * it is copied in place of encoding the principal again, giving the same bytes.
+ * it is copied in place of encoding the principal again, giving the same bytes. A `memo` shared by the rows
+ * of one page encodes their shared sub-messages (the entitlement's resource) once.
  */
-export function grantRow(g: Grant, principalBytes?: Uint8Array): GrantRow {
+export function grantRow(
+  g: Grant,
+  principalBytes?: Uint8Array,
+  memo?: EncodeMemo,
+  entitlementBytes?: Uint8Array,
+): GrantRow {
   const externalId = requireId(g.id, 'grant id');
   const entitlementId = requireId(g.entitlement?.id, `entitlement id of grant ${externalId}`);
   // Side columns come from the entitlement's resource, not the principal (c1z-format.md §5.3).
@@ -129,10 +136,24 @@ export function grantRow(g: Grant, principalBytes?: Uint8Array): GrantRow {
     externalId,
     expansion,
     needsExpansion: expansion ? 1 : 0,
-    data: principalBytes
-      ? withPrincipal(encodeMessage(PROTO.grant, { ...stored, principal: undefined }), principalBytes)
-      : encodeMessage(PROTO.grant, stored),
+    data: grantData(stored, principalBytes, memo, entitlementBytes),
   };
+}
+
+function grantData(
+  g: Grant,
+  principalBytes: Uint8Array | undefined,
+  memo: EncodeMemo | undefined,
+  entitlementBytes: Uint8Array | undefined,
+) {
+  if (entitlementBytes) {
+    memo ??= new EncodeMemo();
+    memo.set(g.entitlement, entitlementBytes);
+  }
+  if (!principalBytes) return encodeMessage(PROTO.grant, g, memo);
+  if (!memo) return withPrincipal(encodeMessage(PROTO.grant, { ...g, principal: undefined }), principalBytes);
+  memo.set(g.principal, principalBytes);
+  return encodeMessage(PROTO.grant, g, memo);
 }
 
 const ENTITLEMENT_TAG = (1 << 3) | 2;

@@ -100,10 +100,41 @@ const SCHEMA_DDL: readonly string[] = [
   'create unique index if not exists idx_session_store_sync_key_v1 on v1_connector_sessions (sync_id, key)',
 ];
 
-export function createSchema(db: DatabaseSync): void {
+/**
+ * Indexes no query of the writer uses. Every insert into an index lands at a random place in it, so the writer
+ * builds these once, sorted, after the rows are in (`createDeferredIndexes`), instead of keeping them up to
+ * date row by row. The finished file has the same schema either way; only their place in sqlite_master moves.
+ */
+const DEFERRED_INDEXES: ReadonlySet<string> = new Set([
+  'idx_resources_external_sync_v1',
+  'idx_entitlements_resource_id_v1',
+  'idx_grants_resource_type_id_resource_id_v1',
+  'idx_grants_principal_id_v1',
+  'idx_grants_entitlement_id_principal_id_v1',
+]);
+
+const indexName = (ddl: string): string | undefined => /index if not exists (\w+)/.exec(ddl)?.[1];
+
+/** Creates the tables and indexes; with `deferIndexes`, leaves out those `createDeferredIndexes` adds. */
+export function createSchema(db: DatabaseSync, o: { readonly deferIndexes?: boolean } = {}): void {
+  const ddls = o.deferIndexes
+    ? SCHEMA_DDL.filter((d) => !DEFERRED_INDEXES.has(indexName(d) ?? ''))
+    : SCHEMA_DDL;
+  inTransaction(db, ddls);
+}
+
+/** Creates the indexes `createSchema({ deferIndexes: true })` left out. */
+export function createDeferredIndexes(db: DatabaseSync): void {
+  inTransaction(
+    db,
+    SCHEMA_DDL.filter((d) => DEFERRED_INDEXES.has(indexName(d) ?? '')),
+  );
+}
+
+function inTransaction(db: DatabaseSync, ddls: readonly string[]): void {
   db.exec('begin');
   try {
-    for (const ddl of SCHEMA_DDL) db.exec(ddl);
+    for (const ddl of ddls) db.exec(ddl);
     db.exec('commit');
   } catch (err) {
     db.exec('rollback');

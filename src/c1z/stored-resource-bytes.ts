@@ -2,6 +2,7 @@ import type { Grant, Resource, ResourceId } from '../connector/index.js';
 import type { StoredGrant } from '../connector/index.js';
 import { decodeGrantRow, type GrantDataRow } from './row-decoding.js';
 
+const ENTITLEMENT_FIELD = 1;
 const PRINCIPAL_FIELD = 2;
 /**
  * Where a tracked object keeps its bytes: a non-enumerable own property, so spreads, equality and the encoder
@@ -25,16 +26,32 @@ export class StoredResourceBytes {
     return Object.freeze(attach(r, data));
   }
 
-  /** Decodes a grant row without its principal, which becomes a stand-in for the principal's bytes. */
-  decodeWithPrincipalRef(row: GrantDataRow, principalId: ResourceId): StoredGrant {
-    const field = fieldRange(row.data, PRINCIPAL_FIELD);
-    if (!field) return decodeGrantRow(row);
-    const rest = new Uint8Array(row.data.length - (field.end - field.start));
-    rest.set(row.data.subarray(0, field.start), 0);
-    rest.set(row.data.subarray(field.end), field.start);
+  /**
+   * Decodes a grant row without its entitlement and principal, which become stand-ins for their stored bytes:
+   * the principal a frozen `{ id }`, the entitlement a frozen `{ id, resource: { id } }` (from the row's
+   * columns). Decoding them is most of the work of reading a grant, and expansion needs only their ids.
+   */
+  decodeWithRefs(
+    row: GrantDataRow,
+    principalId: ResourceId,
+    entitlement: { readonly id: string; readonly resource: { readonly id: ResourceId } },
+  ): StoredGrant {
+    const e = fieldRange(row.data, ENTITLEMENT_FIELD);
+    const p = fieldRange(row.data, PRINCIPAL_FIELD);
+    if (!e || !p || e.end !== p.start) return decodeGrantRow(row);
+    // Fields are stored by number: entitlement (1) then principal (2), together.
+    const rest = new Uint8Array(row.data.length - (p.end - e.start));
+    rest.set(row.data.subarray(0, e.start), 0);
+    rest.set(row.data.subarray(p.end), e.start);
     const stored = decodeGrantRow({ ...row, data: rest });
-    const principal = this.ref(principalId, row.data.subarray(field.payload, field.end));
-    return { ...stored, grant: { ...stored.grant, principal } };
+    const entitlementRef = deepFreeze(
+      attach(
+        { id: entitlement.id, resource: { id: { ...entitlement.resource.id } } },
+        row.data.subarray(e.payload, e.end),
+      ),
+    );
+    const principal = this.ref(principalId, row.data.subarray(p.payload, p.end));
+    return { ...stored, grant: { ...stored.grant, entitlement: entitlementRef, principal } };
   }
 
   /** Remembers the principal of `grant`, decoded from `data`, with its bytes inside `data`. */
@@ -46,8 +63,8 @@ export class StoredResourceBytes {
     deepFreeze(attach(p, bytes));
   }
 
-  /** The stored bytes behind `r` when it is one of the tracked objects, else undefined. */
-  bytesOf(r: Resource | undefined): Uint8Array | undefined {
+  /** The stored bytes behind `r` (a resource or entitlement stand-in) when it is one, else undefined. */
+  bytesOf(r: object | undefined): Uint8Array | undefined {
     if (r === undefined || r === null || !Object.isFrozen(r)) return undefined;
     const bytes = (r as { [STORED_BYTES]?: unknown })[STORED_BYTES];
     return bytes instanceof Uint8Array ? bytes : undefined;

@@ -4,7 +4,13 @@ import { decodeEntitlement, decodeGrantRow, decodeResource, type GrantDataRow } 
 import type { StoredResourceBytes } from './stored-resource-bytes.js';
 import type { WriterStatements } from './writer-statements.js';
 
-type GrantRefRow = GrantDataRow & { principalType: string; principalId: string };
+type GrantRefRow = GrantDataRow & {
+  principalType: string;
+  principalId: string;
+  resourceType: string;
+  resourceId: string;
+  entitlementId: string;
+};
 
 /** The SyncStore reads of a C1zWriter: rows of its one sync run, decoded. The writer checks its state first. */
 export class SyncRunReads {
@@ -71,10 +77,11 @@ export class SyncRunReads {
       ) as unknown as GrantRefRow[];
       return rows.map((r) => ({
         rowId: r.id,
-        value: this.#storedResources.decodeWithPrincipalRef(r, {
-          resourceType: r.principalType,
-          resource: r.principalId,
-        }),
+        value: this.#storedResources.decodeWithRefs(
+          r,
+          { resourceType: r.principalType, resource: r.principalId },
+          { id: r.entitlementId, resource: { id: { resourceType: r.resourceType, resource: r.resourceId } } },
+        ),
       }));
     }
     const rows = this.#stmt.listGrantsForEntitlement.all(

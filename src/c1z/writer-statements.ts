@@ -42,7 +42,8 @@ export function prepareWriterStatements(db: DatabaseSync) {
        where sync_id = ? and expansion is not null and id > ? order by id limit ?`,
     ),
     listGrantRefsForEntitlement: db.prepare(
-      `select ${grantColumns}, principal_resource_type_id as principalType, principal_resource_id as principalId
+      `select ${grantColumns}, principal_resource_type_id as principalType, principal_resource_id as principalId,
+         resource_type_id as resourceType, resource_id as resourceId, entitlement_id as entitlementId
        from v1_grants where entitlement_id = ? and sync_id = ? and id > ? order by id limit ?`,
     ),
     listGrantsForEntitlement: db.prepare(

@@ -59,12 +59,21 @@ export async function runOneShot(o: {
       progress,
       concurrency: o.config.fivetran.concurrency,
     });
+    const written = writer.writeStats;
     await writer.finish(o.signal);
     for (const [resourceType, counts] of Object.entries(summary.byResourceType)) {
       log.info({ resourceType, ...counts }, 'synced resource type');
     }
     log.info(
-      { file: path, syncId: summary.syncId, durationMs: summary.durationMs, ...summary.totals },
+      {
+        file: path,
+        syncId: summary.syncId,
+        durationMs: summary.durationMs,
+        ...summary.totals,
+        c1zRowsWritten: written.rows,
+        c1zWriteMs: Math.round(written.ms),
+        c1zWriteCpuMs: Math.round(written.cpuMs),
+      },
       'sync finished',
     );
     return summary;

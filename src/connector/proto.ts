@@ -9,7 +9,8 @@ import protobuf from 'protobufjs';
 import { embeddedKeys, embeddedText, runningAsSingleExecutable } from './embedded-assets.js';
 import { internal, invalidArgument } from './errors.js';
 import type { TypeUrl } from './model.js';
-import { ProtoEncoder } from './proto-encoder.js';
+import { EncodeMemo, ProtoEncoder } from './proto-encoder.js';
+export { EncodeMemo };
 import { ProtoTypeCache } from './proto-type-cache.js';
 
 /** The nearest `protos/` above this module: <repo>/protos from src/, dist/ or any other build folder. */
@@ -127,10 +128,13 @@ const isRealOneof = (o: protobuf.OneOf | null): o is protobuf.OneOf => o !== nul
 
 // ---- encode -------------------------------------------------------------------------------------------
 
-const encodeWith = (type: protobuf.Type, obj: object): Uint8Array => codec().encoder.encode(type, obj);
+const encodeWith = (type: protobuf.Type, obj: object, memo?: EncodeMemo): Uint8Array =>
+  codec().encoder.encode(type, obj, memo);
 
 /** Deterministic protobuf binary of a model-shaped object: the same input always gives the same bytes. */
-export const encodeMessage = (fullName: string, obj: object): Uint8Array => encodeWith(typeOf(fullName), obj);
+/** With a `memo`, sub-messages shared with earlier calls using the same memo are encoded once. */
+export const encodeMessage = (fullName: string, obj: object, memo?: EncodeMemo): Uint8Array =>
+  encodeWith(typeOf(fullName), obj, memo);
 
 // ---- decode -------------------------------------------------------------------------------------------
 

@@ -21,7 +21,8 @@ export interface StoredGrant {
 }
 
 /**
- * Where a sync writes. Page-sized batches go in one transaction each; reads see everything written so far.
+ * Where a sync writes. Each page-sized put is atomic (all of it is stored, or none); reads see everything
+ * written so far.
  * The c1z writer (src/c1z) implements it; tests may use an in-memory one.
  */
 export interface SyncStore {
@@ -52,8 +53,9 @@ export interface SyncStore {
   listExpandableGrants(afterRowId: number, limit: number): StoredRow<StoredGrant>[];
   /**
    * Grants on one entitlement, rowId > afterRowId, at most `limit`. With `principalRefs`, a store may give
-   * each principal as the same kind of stand-in as `getPrincipalRef` (only its id is meaningful, and it is
-   * only good for this store's `putGrants`); stores without stand-ins ignore the option.
+   * each principal as the same kind of stand-in as `getPrincipalRef`, and the entitlement as a stand-in with
+   * only `id` and `resource.id` (they are only good for this store's `putGrants`, which stores them as they
+   * were stored); stores without stand-ins ignore the option.
    */
   listGrantsForEntitlement(
     entitlementId: string,

@@ -1,4 +1,4 @@
-import type { Entitlement, Resource } from '../connector/index.js';
+import type { Entitlement, ListRequest, Resource } from '../connector/index.js';
 import { resourceKey } from '../connector/index.js';
 import { paginate } from './paginate.js';
 import { hasResourceId, skipsEntitlements } from './resource-rules.js';
@@ -12,9 +12,10 @@ export async function syncEntitlements(ctx: SyncContext): Promise<void> {
     if (skipsEntitlements(type)) continue;
     const syncer = ctx.registry.syncer(typeId);
     const resources = storedResources(ctx.store, typeId, ctx.options.pageSize);
-    await runPool(resources, ctx.options.concurrency, ctx.signal, async (resource, signal) => {
+    await runPool(resources, ctx.options.concurrency, ctx.signal, async (resource, signal, handOff) => {
       if (skipsEntitlements(type, resource)) return;
-      await resourceEntitlements(ctx, resource, signal, (req) => syncer.entitlements(resource, req));
+      const fetch = (req: ListRequest) => syncer.entitlements(resource, req);
+      await resourceEntitlements(ctx, resource, signal, fetch, handOff);
     });
   }
 }
@@ -25,10 +26,11 @@ export async function resourceEntitlements(
   resource: Resource,
   signal: AbortSignal,
   fetch: Parameters<typeof paginate<Entitlement>>[3],
+  onLastPage?: () => void,
 ): Promise<void> {
   const key = resourceKey(resource.id);
   const what = `listing entitlements for resource ${key}`;
-  for await (const page of paginate(what, ctx.options, signal, fetch, (e) => e.id)) {
+  for await (const page of paginate(what, ctx.options, signal, fetch, (e) => e.id, { onLastPage })) {
     const kept = page.items.filter((e) => !!e.id && hasResourceId(e.resource));
     if (kept.length < page.items.length) {
       ctx.tally.dropped.entitlements += page.items.length - kept.length;

@@ -15,25 +15,12 @@ import type { SyncContext } from './sync-context.js';
 export async function syncGrants(ctx: SyncContext): Promise<void> {
   const before = { ...ctx.tally.dropped };
   const resources = new ResourceLru(ctx.store);
-  // Every resource is stored before grants are listed, so connectors can size optional scans.
-  const resourceCount = (typeId: string) => ctx.tally.count(typeId, 'resources');
-  for (const [typeId, type] of ctx.types) {
-    if (skipsGrants(type)) continue;
-    const syncer = ctx.registry.syncer(typeId);
-    if (syncer.typeGrants) {
-      const what = `listing grants for type ${typeId}`;
-      const typeGrants = (req: ListRequest) => syncer.typeGrants!({ ...req, resourceCount });
-      await writeGrantPages(ctx, resources, what, ctx.signal, typeGrants, true);
-      continue;
-    }
-    const stored = storedResources(ctx.store, typeId, ctx.options.pageSize);
-    await runPool(stored, ctx.options.concurrency, ctx.signal, async (resource, signal) => {
-      if (skipsGrants(type, resource)) return;
-      const what = `listing grants for resource ${resourceKey(resource.id)}`;
-      const grants = (req: ListRequest) => syncer.grants(resource, { ...req, resourceCount });
-      await writeGrantPages(ctx, resources, what, signal, grants, false);
-    });
-  }
+  // One pool for every listing, so a long one-listing walk (`typeGrants`) runs beside the per-resource ones
+  // instead of after them, and no type waits for the previous type's last listing.
+  await runPool(grantListings(ctx), ctx.options.concurrency, ctx.signal, async (job, signal, handOff) => {
+    const fetch = job.fetch;
+    await writeGrantPages(ctx, resources, job.what, signal, fetch, job.checkResourceSkips, handOff);
+  });
   const d = ctx.tally.dropped;
   const unknownPrincipal = d.grantsWithUnknownPrincipal - before.grantsWithUnknownPrincipal;
   const unknownResource = d.grantsWithUnknownResource - before.grantsWithUnknownResource;
@@ -46,6 +33,39 @@ export async function syncGrants(ctx: SyncContext): Promise<void> {
   }
 }
 
+interface GrantListing {
+  readonly what: string;
+  readonly fetch: (req: ListRequest) => Promise<Page<Grant>>;
+  readonly checkResourceSkips: boolean;
+}
+
+/** The grant listings of a sync: every `typeGrants` walk first, then each stored resource's, type by type. */
+async function* grantListings(ctx: SyncContext): AsyncGenerator<GrantListing> {
+  // Every resource is stored before grants are listed, so connectors can size optional scans.
+  const resourceCount = (typeId: string) => ctx.tally.count(typeId, 'resources');
+  const types = [...ctx.types].filter(([, type]) => !skipsGrants(type));
+  for (const [typeId] of types) {
+    const syncer = ctx.registry.syncer(typeId);
+    if (syncer.typeGrants) {
+      const fetch = (req: ListRequest) => syncer.typeGrants!({ ...req, resourceCount });
+      yield { what: `listing grants for type ${typeId}`, fetch, checkResourceSkips: true };
+    }
+  }
+  for (const [typeId, type] of types) {
+    const syncer = ctx.registry.syncer(typeId);
+    if (syncer.typeGrants) continue;
+    for await (const resource of storedResources(ctx.store, typeId, ctx.options.pageSize)) {
+      if (skipsGrants(type, resource)) continue;
+      const fetch = (req: ListRequest) => syncer.grants(resource, { ...req, resourceCount });
+      yield {
+        what: `listing grants for resource ${resourceKey(resource.id)}`,
+        fetch,
+        checkResourceSkips: false,
+      };
+    }
+  }
+}
+
 async function writeGrantPages(
   ctx: SyncContext,
   resources: ResourceLru,
@@ -53,8 +73,9 @@ async function writeGrantPages(
   signal: AbortSignal,
   fetch: (req: ListRequest) => Promise<Page<Grant>>,
   checkResourceSkips: boolean,
+  onLastPage?: () => void,
 ): Promise<void> {
-  for await (const page of paginate(what, ctx.options, signal, fetch, (g) => g.id)) {
+  for await (const page of paginate(what, ctx.options, signal, fetch, (g) => g.id, { onLastPage })) {
     const insert = hasAnnotation(page.annotations, 'InsertResourceGrants');
     if (insert) insertEntitlementResources(ctx, resources, page.items);
     const kept: Grant[] = [];

@@ -74,7 +74,10 @@ describe('service mode seen from ops tooling (control plane at 127.0.0.1)', () =
       async () => {
         const res = await httpGet(port, '/metrics');
         const s = parseExposition(res.body);
-        return res.status === 200 && s.get('baton_tasks_total{task_type="grant",outcome="success"}') === 1
+        // The task is counted when it ends; its FinishTask call (retried within the lease) is counted after.
+        return res.status === 200 &&
+          s.get('baton_tasks_total{task_type="grant",outcome="success"}') === 1 &&
+          (s.get('baton_control_plane_calls_total{method="FinishTask",code="OK"}') ?? 0) >= 2
           ? res.body
           : undefined;
       },

@@ -60,6 +60,8 @@ export interface FakeFivetran {
   readonly keys: FakeKeys;
   readonly requests: RecordedRequest[];
   requestCount(filter?: { method?: string; pathPrefix?: string }): number;
+  /** The most requests that were being handled at the same time (since start or `reset`). */
+  readonly maxInFlight: number;
   /** Queues faults; each is consumed by the next request matching its `match` prefix. */
   injectFaults(...faults: Fault[]): void;
   /**
@@ -97,6 +99,8 @@ class FakeFivetranServer implements FakeFivetran {
   readonly #sleepers = new Set<() => void>();
   readonly #server: Server;
   #baseUrl = '';
+  #inFlight = 0;
+  #maxInFlight = 0;
 
   constructor(private readonly opts: FakeFivetranOptions) {
     const now = opts.now ?? Date.now;
@@ -150,6 +154,10 @@ class FakeFivetranServer implements FakeFivetran {
     ).length;
   }
 
+  get maxInFlight(): number {
+    return this.#maxInFlight;
+  }
+
   injectFaults(...faults: Fault[]): void {
     this.#faults.push(...faults);
   }
@@ -164,6 +172,7 @@ class FakeFivetranServer implements FakeFivetran {
 
   reset(): void {
     this.requests.length = 0;
+    this.#maxInFlight = this.#inFlight;
     this.#faults.clear();
     this.#endless.clear();
     this.#hourly.clear();
@@ -190,6 +199,8 @@ class FakeFivetranServer implements FakeFivetran {
     if (req.headers['user-agent']) record.userAgent = req.headers['user-agent'];
     if (req.headers['content-type']) record.contentType = req.headers['content-type'];
     this.requests.push(record);
+    this.#maxInFlight = Math.max(this.#maxInFlight, ++this.#inFlight);
+    res.once('close', () => this.#inFlight--);
 
     const rawBody = await readBody(req);
     if (rawBody !== '') record.body = parseOrRaw(rawBody);

@@ -30,3 +30,4 @@ export type {
   SystemKeyPermission,
 } from './keys.js';
 export { ACCOUNT_ADMINISTRATOR, ACCOUNT_LEVEL_ROLES, roleCatalogue } from './role-catalogue.js';
+export { minimumSyncRequests } from './sync-requests.js';

@@ -114,6 +114,7 @@ describe('C1zWriter as a SyncStore', () => {
   it('keeps ended_at, stats and supports_diff unset until the sync marks them', () => {
     const w = started();
     const peek = () => {
+      w.flush();
       const db = new DatabaseSync(w.workingDbPath, { readOnly: true });
       try {
         return one(db, 'select ended_at, stats, supports_diff from v1_sync_runs');
@@ -140,6 +141,18 @@ describe('C1zWriter as a SyncStore', () => {
     w.abort();
   });
 
+  it('keeps the pages put before a failed page of the same batch', () => {
+    const w = started();
+    w.putResources([user(1)]);
+    const bad = { ...user(3), id: { resourceType: 'user', resource: '' } };
+    expect(() => w.putResources([user(2), bad])).toThrow(
+      expect.objectContaining({ code: Code.INVALID_ARGUMENT }),
+    );
+    w.putResources([user(4)]);
+    expect(w.listResources('user', 0, 10).map((r) => r.value.id.resource)).toEqual(['u1', 'u4']);
+    w.abort();
+  });
+
   it('rejects writes before startSync and after endSync', () => {
     const w = C1zWriter.create({ path, tempDir, clock });
     expect(() => w.putResources([user(1)])).toThrow(BatonError);
@@ -154,6 +167,7 @@ describe('C1zWriter as a SyncStore', () => {
   it('works in the temp dir only and leaves no journal or working files after finish', async () => {
     const w = started();
     w.putResources([user(1)]);
+    w.flush();
     expect(readdirSync(dir)).toEqual([]);
     expect(readdirSync(tempDir)).toHaveLength(1);
     expect(readdirSync(join(tempDir, readdirSync(tempDir)[0]!))).toEqual(['db']);

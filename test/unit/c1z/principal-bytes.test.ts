@@ -39,6 +39,7 @@ const started = (): C1zWriter => {
 
 /** The `data` column as stored, read through a second connection to the working database. */
 const grantBytes = (w: C1zWriter, id: string): Uint8Array => {
+  w.flush();
   const db = new DatabaseSync(w.workingDbPath, { readOnly: true });
   try {
     const row = db.prepare('select data from v1_grants where external_id = ?').get(id) as {
@@ -105,9 +106,16 @@ describe('grant rows reuse stored principal bytes', () => {
       const [refRow] = w.listGrantsForEntitlement(member(t1).id, 0, 10, { principalRefs: true });
       expect(full!.value.grant.principal).toEqual(u);
       expect(refRow!.value.grant.principal).toEqual({ id: u.id });
-      const { principal: _p, ...rest } = full!.value.grant;
-      const { principal: _r, ...refRest } = refRow!.value.grant;
+      const { principal: _p, entitlement: fullEntitlement, ...rest } = full!.value.grant;
+      const { principal: _r, entitlement: refEntitlement, ...refRest } = refRow!.value.grant;
       expect(refRest).toEqual(rest);
+      // The entitlement is a stand-in too, with its ids only; written back, it is stored as it was.
+      expect(refEntitlement).toEqual({
+        id: fullEntitlement.id,
+        resource: { id: fullEntitlement.resource.id },
+      });
+      w.putGrants([{ ...refRow!.value.grant, id: 'copy-of-ref' }]);
+      expect(w.getGrant('copy-of-ref')!.grant).toEqual({ ...full!.value.grant, id: 'copy-of-ref' });
       // A grant read back has a frozen principal: its stored bytes stay true to it.
       expect(Object.isFrozen(full!.value.grant.principal)).toBe(true);
 

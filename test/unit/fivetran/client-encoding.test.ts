@@ -1,0 +1,61 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { FivetranClient } from '../../../src/fivetran/index.js';
+import { logSink } from './support.js';
+
+// Fivetran's pages are large JSON; the client asks for them compressed (as its previous HTTP library did) and
+// reads gzip, deflate and brotli bodies as well as plain ones.
+describe('FivetranClient response encodings', () => {
+  let server: Server;
+  let baseUrl: string;
+  const seen: IncomingHttpHeaders[] = [];
+  const page = {
+    code: 'Success',
+    data: { items: [{ id: 'u1', email: 'ü@example.com' }], next_cursor: 'c2' },
+  };
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      seen.push(req.headers);
+      const json = Buffer.from(JSON.stringify(page));
+      const encoding = new URL(req.url ?? '/', 'http://x').searchParams.get('encoding') ?? 'identity';
+      const encoded: Record<string, Buffer> = {
+        identity: json,
+        gzip: gzipSync(json),
+        deflate: deflateSync(json),
+        br: brotliCompressSync(json),
+      };
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (encoding !== 'identity') headers['content-encoding'] = encoding;
+      res.writeHead(200, headers);
+      res.end(encoded[encoding]);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it.each(['identity', 'gzip', 'deflate', 'br'])('reads a %s body', async (encoding) => {
+    const client = new FivetranClient({
+      baseUrl,
+      apiKey: 'k',
+      apiSecret: 's',
+      timeoutMs: 5_000,
+      concurrency: 1,
+      userAgent: 'test',
+      log: logSink().log,
+    });
+    const p = await client.page({
+      endpoint: '/v1/users',
+      query: { encoding },
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(p).toEqual({ items: page.data.items, nextCursor: 'c2' });
+    expect(seen.at(-1)?.['accept-encoding']).toBe('gzip, deflate, br');
+  });
+});
