@@ -347,18 +347,12 @@ export class FivetranClient {
           const decoder = decompressorFor(res.headers['content-encoding']);
           decoder?.on('error', (err) => finish(err));
           const body: Readable = decoder ? res.pipe(decoder) : res;
-          const chunks: Buffer[] = [];
-          let length = 0;
-          body.on('data', (chunk: Buffer) => {
-            chunks.push(chunk);
-            length += chunk.length;
-          });
+          // Decoded chunk by chunk into one string: no second copy of the body as a buffer.
+          body.setEncoding('utf8');
+          let text = '';
+          body.on('data', (chunk: string) => (text += chunk));
           body.on('end', () =>
-            finish(undefined, {
-              statusCode: res.statusCode ?? 0,
-              headers: res.headers,
-              body: utf8Text(chunks, length),
-            }),
+            finish(undefined, { statusCode: res.statusCode ?? 0, headers: res.headers, body: text }),
           );
           res.on('error', (err) => finish(err));
           res.on('close', () => {
@@ -379,22 +373,6 @@ export class FivetranClient {
       req.end(body);
     });
   }
-}
-
-// A body is gathered in this one buffer and decoded at once: JSON.parse reads that flat string about 20 %
-// faster than one built from a string per chunk, and no new buffer is allocated per page. Decoding is
-// synchronous, so calls in flight never share it; bodies above the cap get a buffer of their own.
-const SCRATCH_CAP_BYTES = 4 * 1024 * 1024;
-let scratch = Buffer.allocUnsafe(0);
-
-/** The UTF-8 text of `chunks` (`length` bytes in all). */
-function utf8Text(chunks: readonly Buffer[], length: number): string {
-  if (chunks.length === 1) return chunks[0]!.toString('utf8');
-  if (length > SCRATCH_CAP_BYTES) return Buffer.concat(chunks, length).toString('utf8');
-  if (scratch.length < length) scratch = Buffer.allocUnsafe(Math.max(length, 2 * scratch.length));
-  let at = 0;
-  for (const c of chunks) at += c.copy(scratch, at);
-  return scratch.toString('utf8', 0, length);
 }
 
 /** A decompressing stream for a `Content-Encoding` we asked for; undefined for identity (or none). */
