@@ -1,5 +1,7 @@
 // `npm run bench`: one-shot syncs of the real CLI (`node dist/main.js`, a child process) against the fake
-// Fivetran (served from this process) with a generated account and a fixed latency added to every request.
+// Fivetran (another child process, sync-fake-server.ts, as a real Fivetran is another machine) with a
+// generated account and a fixed latency added to every request. An unmeasured sync without latency runs
+// first, so that every measured run is served pages the fake has already serialised.
 // Runs the default concurrency and concurrency 1 with latency, then the default concurrency without latency
 // (the CPU the sync needs), and prints per run: wall time, the latency floor and the ratio, requests against
 // the minimum, CPU time, rows per second of the c1z writer, peak RSS and the c1z size; then the speed-up of
@@ -12,19 +14,14 @@
 //   --connections N (0) --system-keys N (0); BENCH_CLI_ENV='K=V K=V' adds CLI environment variables
 //   (e.g. BATON_CONNECTION_USER_SCAN=always).
 // Profiling: BENCH_CLI_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (see bench/README.md).
-import { spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { C1zReader } from '../src/c1z/index.js';
 import { fieldByFlag } from '../src/config/schema.js';
-import {
-  generateDataset,
-  minimumSyncRequests,
-  startFakeFivetran,
-  type FakeDataset,
-} from '../test/fakes/fivetran/index.js';
+import { generateDataset } from '../test/fakes/fivetran/index.js';
 
 const arg = (name: string): string | undefined => {
   const at = process.argv.indexOf(`--${name}`);
@@ -115,19 +112,44 @@ const specs: RunSpec[] = runNames.map((name) => {
   return { name: `concurrency ${c}`, concurrency: c, latencyMs };
 });
 
-async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
-  const fake = await startFakeFivetran({ dataset, latencyMs: spec.latencyMs, hourlyQuota: 10_000_000 });
+interface FakeStarted {
+  readonly baseUrl: string;
+  readonly keys: { readonly key: string; readonly secret: string };
+  readonly minimumRequests: number;
+}
+interface FakeStats {
+  readonly requests: number;
+  readonly maxInFlight: number;
+  readonly statuses: Record<string, number>;
+  readonly cpuMs: number;
+}
+
+/** Sends one command to the fake's process and waits for its answer. */
+function ask<T>(server: ChildProcess, command: object): Promise<T> {
+  return new Promise((resolve, reject) => {
+    server.once('message', (m) => {
+      server.off('exit', reject);
+      resolve(m as T);
+    });
+    server.once('exit', reject);
+    server.send(command);
+  });
+}
+
+async function run(server: ChildProcess, spec: RunSpec): Promise<RunResult> {
+  const fake = await ask<FakeStarted>(server, { cmd: 'start', latencyMs: spec.latencyMs });
+  let fakeStats: FakeStats | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'bench-fivetran-'));
   try {
-    const minimumRequests = minimumSyncRequests(fake.state);
+    const { minimumRequests } = fake;
     const file = join(dir, 'out.c1z');
     // e.g. BENCH_CLI_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (also flags NODE_OPTIONS refuses).
     const nodeArgs = (process.env.BENCH_CLI_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const args = [...nodeArgs, '--import', probe, mainJs, '--fivetran-base-url', fake.baseUrl, '-f', file];
     const env = {
       PATH: process.env.PATH ?? '',
-      BATON_FIVETRAN_API_KEY: fake.keys.admin.key,
-      BATON_FIVETRAN_API_SECRET: fake.keys.admin.secret,
+      BATON_FIVETRAN_API_KEY: fake.keys.key,
+      BATON_FIVETRAN_API_SECRET: fake.keys.secret,
       BATON_FIVETRAN_CONCURRENCY: String(spec.concurrency),
       BATON_LOG_LEVEL: 'info',
       BATON_LOG_FORMAT: 'json',
@@ -135,9 +157,7 @@ async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
       NODE_OPTIONS: nodeOptions,
       ...(process.env.BENCH_PROBE_TIMELINE ? { BENCH_PROBE_TIMELINE: process.env.BENCH_PROBE_TIMELINE } : {}),
     };
-    const fakeCpu0 = process.cpuUsage();
     const t0 = performance.now();
-    // Asynchronous spawn: the fake serves from this process's event loop while the CLI runs.
     const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done, fail) => {
       const child = spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
@@ -150,7 +170,7 @@ async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
     const wallMs = performance.now() - t0;
     // e.g. with BENCH_CLI_NODE_ARGS='--trace-gc', which prints on stdout.
     if (process.argv.includes('--show-cli-output')) process.stdout.write(out.stdout + out.stderr);
-    const fakeCpu = process.cpuUsage(fakeCpu0);
+    fakeStats = await ask<FakeStats>(server, { cmd: 'stop' });
     if (out.code !== 0) {
       process.stderr.write(out.stdout + out.stderr);
       throw new Error(`the CLI exited with ${out.code}`);
@@ -171,8 +191,6 @@ async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
     const reader = await C1zReader.open(file);
     const stats = reader.stats();
     await reader.close();
-    const statuses: Record<string, number> = {};
-    for (const r of fake.requests) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
     const floorMs = (minimumRequests * spec.latencyMs) / spec.concurrency;
     const mib = (kb: number | undefined) => Math.round((kb ?? 0) / 1024);
     return {
@@ -181,12 +199,12 @@ async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
       syncMs: typeof finished.durationMs === 'number' ? finished.durationMs : undefined,
       floorMs,
       ratio: floorMs > 0 ? wallMs / floorMs : undefined,
-      requests: fake.requestCount(),
+      requests: fakeStats.requests,
       minimumRequests,
-      maxInFlight: fake.maxInFlight,
-      statuses,
+      maxInFlight: fakeStats.maxInFlight,
+      statuses: fakeStats.statuses,
       cpuMs: ((probed.cpuUserUs ?? 0) + (probed.cpuSystemUs ?? 0)) / 1000,
-      fakeCpuMs: (fakeCpu.user + fakeCpu.system) / 1000,
+      fakeCpuMs: fakeStats.cpuMs,
       c1zRows,
       c1zWriteMs,
       c1zRowsPerSecond: c1zRows && c1zWriteMs ? Math.round((c1zRows / c1zWriteMs) * 1000) : undefined,
@@ -212,12 +230,13 @@ async function run(dataset: FakeDataset, spec: RunSpec): Promise<RunResult> {
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    await fake.close();
+    if (!fakeStats) await ask<FakeStats>(server, { cmd: 'stop' });
   }
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const dataset = generateDataset({ seed: 1, users, groups, teams, connections, systemKeys });
+const datasetOptions = { seed: 1, users, groups, teams, connections, systemKeys };
+const dataset = generateDataset(datasetOptions);
 const cores = availableParallelism();
 console.log(
   `dataset: ${dataset.users.length} users, ${dataset.groups.length} groups, ${dataset.teams.length} teams, ` +
@@ -229,9 +248,15 @@ console.log(
       .map((l) => l.toFixed(2))
       .join(' ')}; CLI NODE_OPTIONS='${nodeOptions}'`,
 );
+const server = fork(fileURLToPath(new URL('./sync-fake-server.js', import.meta.url)), [
+  JSON.stringify(datasetOptions),
+]);
+await new Promise((resolve) => server.once('message', resolve));
+// Unmeasured: fills the fake's memo of serialised pages.
+await run(server, { name: 'warm-up', concurrency, latencyMs: 0 });
 const results: RunResult[] = [];
 for (const spec of specs) {
-  const r = await run(dataset, spec);
+  const r = await run(server, spec);
   results.push(r);
   const floor =
     r.latencyMs > 0
@@ -246,7 +271,7 @@ for (const spec of specs) {
       .join(' ')}; at most ${r.maxInFlight} in flight)`,
   );
   console.log(
-    `  CPU time          ${s(r.cpuMs)} (the fake Fivetran used ${s(r.fakeCpuMs)} in the bench process)`,
+    `  CPU time          ${s(r.cpuMs)} (the fake Fivetran used ${s(r.fakeCpuMs)} in its own process)`,
   );
   console.log(
     `  c1z writer        ${r.c1zRows ?? '?'} rows in ${r.c1zWriteMs ?? '?'} ms: ${r.c1zRowsPerSecond ?? '?'} rows/s ` +
@@ -267,6 +292,7 @@ const byConcurrency = (c: number) => results.find((r) => r.latencyMs > 0 && r.co
 const fast = byConcurrency(concurrency);
 const slow = byConcurrency(1);
 const speedUp = fast && slow && concurrency !== 1 ? slow.wallMs / fast.wallMs : undefined;
+server.send({ cmd: 'exit' });
 if (speedUp) console.log(`\nspeed-up of concurrency ${concurrency} over 1: ${speedUp.toFixed(2)}×`);
 mkdirSync(dirname(jsonPath), { recursive: true });
 writeFileSync(

@@ -306,7 +306,10 @@ export class GrpcBatonClient implements BatonServiceClient {
     const token = this.#tokens.cached;
     const call = this.#client.makeClientStreamRequest(
       SERVICE + 'UploadAsset',
-      (msg: UploadFrame) => Buffer.from(encodeMessage(PKG + 'BatonServiceUploadAssetRequest', msg)),
+      (msg: UploadFrame) => {
+        const bytes = encodeMessage(PKG + 'BatonServiceUploadAssetRequest', msg);
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength); // a view, not a copy
+      },
       (bytes: Buffer) => decodeMessage(PKG + 'BatonServiceUploadAssetResponse', bytes),
       new grpc.Metadata(),
       options,
@@ -321,9 +324,10 @@ export class GrpcBatonClient implements BatonServiceClient {
     o.signal?.addEventListener('abort', onAbort, { once: true });
     void done.finally(() => o.signal?.removeEventListener('abort', onAbort)).catch(() => undefined);
     return {
+      // Waits for the write's callback, not just 'drain': grpc-js frames each message into a new buffer, so
+      // one frame in flight keeps the upload's memory at a chunk or two, and the caller may reuse its bytes.
       send: async (frame) => {
-        if (call.write(frame)) return;
-        await Promise.race([new Promise<void>((r) => call.once('drain', () => r())), done]);
+        await Promise.race([new Promise<void>((r) => call.write(frame, () => r())), done]);
       },
       finish: async () => {
         call.end();

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { cancelled, toBatonError, type Clock } from '../connector/index.js';
@@ -12,7 +11,10 @@ export type UploadFrame =
 
 /** One client stream of one attempt. */
 export interface UploadStream {
-  /** Resolves once the frame is accepted (honouring back-pressure); rejects when the call failed. */
+  /**
+   * Resolves once the call has written the frame (so its bytes may be reused, and at most one frame is in
+   * flight); rejects when the call failed.
+   */
   send(frame: UploadFrame): Promise<void>;
   /** Half-closes and waits for the server's response. */
   finish(): Promise<void>;
@@ -36,11 +38,21 @@ export const UPLOAD_CHUNK_BYTES = 524_288;
 // Waits before attempts 2 and 3 (spec control-plane §6).
 const RETRY_WAITS_MS = [0, 1000] as const;
 
-/** SHA-256 of a whole file, read as a stream so memory stays flat whatever the file size. */
+/** SHA-256 of a whole file, read through one reused buffer so memory stays flat whatever the file size. */
 export async function fileSha256(path: string, signal?: AbortSignal): Promise<Buffer> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: UPLOAD_CHUNK_BYTES, signal })) {
-    hash.update(chunk as Buffer);
+  const file = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(UPLOAD_CHUNK_BYTES);
+    for (let position = 0; ;) {
+      signal?.throwIfAborted();
+      const chunk = await readChunk(file, position, buf);
+      hash.update(chunk);
+      position += chunk.length;
+      if (chunk.length < buf.length) break;
+    }
+  } finally {
+    await file.close();
   }
   return hash.digest();
 }
@@ -79,9 +91,11 @@ async function uploadOnce(o: UploadOptions, checksum: Buffer): Promise<void> {
   try {
     stream = o.openStream();
     await stream.send({ metadata: { hostId: o.hostId, taskId: o.taskId } });
+    // One buffer for every chunk: send() resolves once the frame is written, so it may be read into again.
+    const buf = Buffer.allocUnsafe(chunkBytes);
     for (let position = 0; ;) {
       o.signal?.throwIfAborted();
-      const chunk = await readChunk(file, position, chunkBytes);
+      const chunk = await readChunk(file, position, buf);
       if (chunk.length === 0) break;
       await stream.send({ data: { data: chunk } });
       position += chunk.length;
@@ -97,9 +111,9 @@ async function uploadOnce(o: UploadOptions, checksum: Buffer): Promise<void> {
   }
 }
 
-/** Reads up to `size` bytes at `position`, looping over short reads; a fresh buffer each time. */
-async function readChunk(file: FileHandle, position: number, size: number) {
-  const buf = Buffer.allocUnsafe(size);
+/** Reads up to `buf.length` bytes at `position` into `buf`, looping over short reads. */
+async function readChunk(file: FileHandle, position: number, buf: Buffer) {
+  const size = buf.length;
   let filled = 0;
   while (filled < size) {
     const { bytesRead } = await file.read(buf, filled, size - filled, position + filled);

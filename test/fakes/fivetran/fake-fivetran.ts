@@ -35,6 +35,13 @@ export interface FakeFivetranOptions {
   lastPageCursor?: LastPageCursor;
   /** When true, every full page carries a cursor, so lists can end with an empty page; default false. */
   emptyFinalPage?: boolean;
+  /**
+   * Benchmarks only: successful GET bodies serialised once per (key, path and query) into this map; later
+   * requests for them skip routing and are served the stored bytes (still counted against the hourly
+   * quota). Share it between fakes of one dataset with the same `keys`. Only sound while nothing mutates
+   * the state. Default: none, every request is routed and its body serialised.
+   */
+  memoiseGetBodies?: Map<string, Buffer>;
 }
 
 /** One request as the fake saw it. `status` is 0 until answered, and stays 0 after a `reset` fault. */
@@ -213,6 +220,15 @@ class FakeFivetranServer implements FakeFivetran {
     if (this.opts.latencyMs) await this.#sleep(this.opts.latencyMs, res);
     if (res.destroyed) return;
     const endless = this.#endless.matches(record.method, record.path);
+    const memoKey =
+      this.opts.memoiseGetBodies && !fault && !endless && record.method === 'GET'
+        ? `${record.authKey ?? ''} ${req.url ?? ''}`
+        : undefined;
+    // A memo hit: this key was authorised for this path before, and nothing changes the state.
+    if (memoKey !== undefined && this.opts.memoiseGetBodies?.has(memoKey) && this.#hourly.take()) {
+      this.#send(res, record, { status: 200, json: {} }, memoKey);
+      return;
+    }
     const query = endless ? this.#endless.firstPage(record.query) : record.query;
     let outgoing =
       fault && fault.kind !== 'timeout' && fault.kind !== 'malformed'
@@ -220,7 +236,7 @@ class FakeFivetranServer implements FakeFivetran {
         : this.#pipeline.handle({ ...record, query, headers: req.headers, rawBody });
     if (endless) outgoing = this.#endless.endless(outgoing);
     if (fault?.kind === 'malformed') outgoing = malformedReply(fault.body, outgoing);
-    this.#send(res, record, outgoing);
+    this.#send(res, record, outgoing, outgoing.status === 200 ? memoKey : undefined);
   }
 
   #faultReply(fault: Exclude<Fault, { kind: 'reset' | 'timeout' | 'malformed' }>): Outgoing {
@@ -241,13 +257,17 @@ class FakeFivetranServer implements FakeFivetran {
     }
   }
 
-  #send(res: ServerResponse, record: RecordedRequest | undefined, out: Outgoing): void {
+  #send(res: ServerResponse, record: RecordedRequest | undefined, out: Outgoing, memoKey?: string): void {
     if (res.destroyed || res.writableEnded) return;
-    const body = out.json !== undefined ? JSON.stringify(out.json) : (out.text ?? '');
+    let body = memoKey === undefined ? undefined : this.opts.memoiseGetBodies?.get(memoKey);
+    if (body === undefined) {
+      body = Buffer.from(out.json !== undefined ? JSON.stringify(out.json) : (out.text ?? ''));
+      if (memoKey !== undefined) this.opts.memoiseGetBodies?.set(memoKey, body);
+    }
     const headers: Record<string, string | number> = {
       'X-Rate-Limit': this.#hourly.limit,
       'X-Rate-Limit-Remaining': this.#hourly.remaining(),
-      'Content-Length': Buffer.byteLength(body),
+      'Content-Length': body.length,
     };
     if (out.json !== undefined) headers['Content-Type'] = 'application/json;charset=UTF-8';
     else if (out.text !== undefined) headers['Content-Type'] = 'text/plain';

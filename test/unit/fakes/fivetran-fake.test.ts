@@ -486,4 +486,28 @@ describe('fake Fivetran server', () => {
       expect((await call(fake, 'GET', `/users/${user.id}`)).json.data.given_name).toBe('Renamed');
     });
   });
+
+  describe('memoised GET bodies (benchmarks only)', () => {
+    it('serves a page from the shared memo to a second fake, counted, and routes only what it has not seen', async () => {
+      const bodies = new Map<string, Buffer>();
+      const dataset = generateDataset({ seed: 3, users: 45 });
+      await start({ dataset, memoiseGetBodies: bodies });
+      const first = await call(fake, 'GET', '/users?limit=10');
+      expect(bodies.size).toBe(1);
+      const notFound = await call(fake, 'GET', '/users/nobody_here');
+      expect(notFound.status).toBe(404);
+      expect(bodies.size).toBe(1);
+      const keys = fake.keys;
+      await fake.close();
+      await start({ dataset, memoiseGetBodies: bodies, keys });
+      // The memo holds bytes, so a state change afterwards is invisible: the reason it is for benchmarks.
+      fake.state.users.clear();
+      const again = await call(fake, 'GET', '/users?limit=10');
+      expect(again.text).toBe(first.text);
+      expect(again.json.data.items).toHaveLength(10);
+      expect(fake.requests).toMatchObject([{ path: '/v1/users', status: 200 }]);
+      expect((await call(fake, 'GET', '/users?limit=5')).json.data.items).toHaveLength(0);
+      expect(bodies.size).toBe(2);
+    });
+  });
 });
