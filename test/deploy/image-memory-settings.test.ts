@@ -1,0 +1,25 @@
+// The image's memory settings, and the soak running the daemon with the same ones (issue 11's RSS check).
+import { describe, expect, it } from '@jest/globals';
+import { imageEnv } from '../../soak/image-env.js';
+import { readRepoFile } from './k8s-tools.js';
+
+describe('image memory settings', () => {
+  const env = imageEnv(readRepoFile('Dockerfile'));
+
+  it('caps the young generation at 16 MiB per semi-space', () => {
+    expect(env.NODE_OPTIONS).toBe('--max-semi-space-size=16');
+  });
+
+  // Without fixed thresholds glibc's dynamic mmap threshold moves large freed buffers into per-thread arenas
+  // that are never trimmed: the soak's RSS kept creeping after warm-up.
+  it('fixes glibc mmap and trim thresholds at 128 KiB', () => {
+    expect(env.MALLOC_MMAP_THRESHOLD_).toBe('131072');
+    expect(env.MALLOC_TRIM_THRESHOLD_).toBe('131072');
+  });
+
+  it('reads every NODE_OPTIONS and MALLOC_* setting of ENV lines, and nothing else', () => {
+    const dockerfile =
+      'ENV NODE_ENV=production\nENV NODE_OPTIONS=--x=1\nENV MALLOC_A_=1 MALLOC_B_=2\n# ENV MALLOC_C_=3\n';
+    expect(imageEnv(dockerfile)).toEqual({ NODE_OPTIONS: '--x=1', MALLOC_A_: '1', MALLOC_B_: '2' });
+  });
+});
