@@ -2,16 +2,18 @@
 // (dist/main.js) as a child process. Checks that no task is lost or finished twice, that the daemon's RSS after
 // the last task is within 20% of its RSS after the first hundred, and that its open file descriptors stay
 // flat. Prints the figures; exits 1 when a check fails. Not part of `npm test` (it takes minutes).
-// The daemon gets the image's NODE_OPTIONS and MALLOC_* settings (from the Dockerfile). SOAK_TASKS changes the
-// count (default 2000); SOAK_NODE_OPTIONS and MALLOC_* variables override them.
+// The daemon gets the image's NODE_OPTIONS and MALLOC_* settings (from the Dockerfile) and the heap size Node
+// derives from the chart's memory limit in a pod. SOAK_TASKS changes the count (default 2000); SOAK_NODE_OPTIONS
+// and MALLOC_* variables override those settings; SOAK_NODE_ARGS adds node flags before the script.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
 import { toStruct } from '../src/connector/index.js';
-import { imageEnv } from './image-env.js';
+import { imageEnv, podOldSpaceMiB } from './image-env.js';
 import { startFakeControlPlane, type TaskSpec } from '../test/fakes/control-plane/index.js';
 import { generateDataset, startFakeFivetran } from '../test/fakes/fivetran/index.js';
 
@@ -53,8 +55,15 @@ async function main(): Promise<number> {
   const c1 = await startFakeControlPlane({ nextPollMs: 20, nextHeartbeatMs: 1000 });
   const work = mkdtempSync(join(tmpdir(), 'baton-soak-'));
   const logFile = join(work, 'daemon.log');
+  // V8 flags that NODE_OPTIONS refuses (e.g. --min-semi-space-size), for experiments.
+  const nodeArgs = (process.env.SOAK_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const image = imageEnv(readFileSync(join(repo, 'Dockerfile'), 'utf8'));
-  const daemon = spawn(process.execPath, [join(repo, 'dist', 'main.js')], {
+  const values = yaml.load(readFileSync(join(repo, 'helm/baton-fivetran/values.yaml'), 'utf8')) as {
+    resources: { limits: { memory: string } };
+  };
+  const podHeap = `--max-old-space-size=${podOldSpaceMiB(values.resources.limits.memory)}`;
+  image.NODE_OPTIONS = [image.NODE_OPTIONS, podHeap].filter(Boolean).join(' ');
+  const daemon = spawn(process.execPath, [...nodeArgs, join(repo, 'dist', 'main.js')], {
     cwd: work,
     env: {
       PATH: process.env.PATH ?? '',
@@ -85,7 +94,7 @@ async function main(): Promise<number> {
   const exited = new Promise<number | null>((r) => daemon.on('exit', (code) => r(code)));
   const pid = daemon.pid!;
   say(`soak: ${TASKS} tasks; daemon pid ${pid}; logs ${logFile}`);
-  say(`daemon env from the image: ${JSON.stringify(image)}`);
+  say(`daemon settings as in the pod: ${JSON.stringify(image)}`);
 
   const failures: string[] = [];
   const check = (ok: boolean, what: string) => {
