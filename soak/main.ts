@@ -2,14 +2,18 @@
 // (dist/main.js) as a child process. Checks that no task is lost or finished twice, that the daemon's RSS after
 // the last task is within 20% of its RSS after the first hundred, and that its open file descriptors stay
 // flat. Prints the figures; exits 1 when a check fails. Not part of `npm test` (it takes minutes).
-// SOAK_TASKS changes the count (default 2000); SOAK_NODE_OPTIONS and MALLOC_* variables reach the daemon.
+// The daemon gets the image's NODE_OPTIONS and MALLOC_* settings (from the Dockerfile) and the heap size Node
+// derives from the chart's memory limit in a pod. SOAK_TASKS changes the count (default 2000); SOAK_NODE_OPTIONS
+// and MALLOC_* variables override those settings; SOAK_NODE_ARGS adds node flags before the script.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import yaml from 'js-yaml';
 import { toStruct } from '../src/connector/index.js';
+import { imageEnv, podOldSpaceMiB } from './image-env.js';
 import { startFakeControlPlane, type TaskSpec } from '../test/fakes/control-plane/index.js';
 import { generateDataset, startFakeFivetran } from '../test/fakes/fivetran/index.js';
 
@@ -51,13 +55,22 @@ async function main(): Promise<number> {
   const c1 = await startFakeControlPlane({ nextPollMs: 20, nextHeartbeatMs: 1000 });
   const work = mkdtempSync(join(tmpdir(), 'baton-soak-'));
   const logFile = join(work, 'daemon.log');
-  const daemon = spawn(process.execPath, [join(repo, 'dist', 'main.js')], {
+  // V8 flags that NODE_OPTIONS refuses (e.g. --min-semi-space-size), for experiments.
+  const nodeArgs = (process.env.SOAK_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const image = imageEnv(readFileSync(join(repo, 'Dockerfile'), 'utf8'));
+  const values = yaml.load(readFileSync(join(repo, 'helm/baton-fivetran/values.yaml'), 'utf8')) as {
+    resources: { limits: { memory: string } };
+  };
+  const podHeap = `--max-old-space-size=${podOldSpaceMiB(values.resources.limits.memory)}`;
+  image.NODE_OPTIONS = [image.NODE_OPTIONS, podHeap].filter(Boolean).join(' ');
+  const daemon = spawn(process.execPath, [...nodeArgs, join(repo, 'dist', 'main.js')], {
     cwd: work,
     env: {
       PATH: process.env.PATH ?? '',
-      // As the image sets it; SOAK_NODE_OPTIONS overrides it (e.g. a small --max-old-space-size to tell a leak
-      // from a heap that grows until it settles).
-      NODE_OPTIONS: process.env.SOAK_NODE_OPTIONS ?? '--max-semi-space-size=16',
+      // As the image sets them; SOAK_NODE_OPTIONS overrides NODE_OPTIONS (e.g. a small --max-old-space-size to
+      // tell a leak from a heap that grows until it settles).
+      ...image,
+      ...(process.env.SOAK_NODE_OPTIONS !== undefined ? { NODE_OPTIONS: process.env.SOAK_NODE_OPTIONS } : {}),
       NODE_EXTRA_CA_CERTS: c1.caPath,
       BATON_CLIENT_ID: c1.clientId,
       BATON_CLIENT_SECRET: c1.clientSecret,
@@ -71,7 +84,7 @@ async function main(): Promise<number> {
       BATON_LOG_FORMAT: 'json',
       BATON_C1Z_TEMP_DIR: work,
       BATON_TASK_CONCURRENCY: '3',
-      // glibc malloc tuning passed through, to tell allocator fragmentation from a leak.
+      // glibc malloc tuning passed through (over the image's), to tell allocator fragmentation from a leak.
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -81,6 +94,7 @@ async function main(): Promise<number> {
   const exited = new Promise<number | null>((r) => daemon.on('exit', (code) => r(code)));
   const pid = daemon.pid!;
   say(`soak: ${TASKS} tasks; daemon pid ${pid}; logs ${logFile}`);
+  say(`daemon settings as in the pod: ${JSON.stringify(image)}`);
 
   const failures: string[] = [];
   const check = (ok: boolean, what: string) => {
@@ -94,7 +108,7 @@ async function main(): Promise<number> {
     /** Heap and native figures from the daemon's own /metrics, to tell a leak from a heap that settles. */
     const memory = async () => {
       const text = await httpGet(port, '/metrics');
-      const v = (name: string) => Number(new RegExp(`^baton_${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+      const v = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
       return `heap used ${mib(v('nodejs_heap_size_used_bytes'))} of ${mib(v('nodejs_heap_size_total_bytes'))}, external ${mib(v('nodejs_external_memory_bytes'))}`;
     };
     const { state, dataset } = fivetran;

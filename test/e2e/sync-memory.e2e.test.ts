@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { imageEnv } from '../../soak/image-env.js';
 import { generateDataset, startFakeFivetran } from '../fakes/fivetran/index.js';
 import { assertBuilt, MAIN_JS, REPO_ROOT } from './harness.js';
 
@@ -27,14 +28,8 @@ const PROBE = `data:text/javascript,${encodeURIComponent(`
     process.stderr.write('peakRssKb=' + process.resourceUsage().maxRSS + ' liveHeapKb=' + kb(live) + '\\n');
   });
 `)}`;
-// The container image's NODE_OPTIONS (Dockerfile), so the CLI's heap is sized as in production.
-const IMAGE_NODE_OPTIONS =
-  readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('ENV NODE_OPTIONS='))
-    ?.slice('ENV NODE_OPTIONS='.length)
-    .trim()
-    .replace(/^"(.*)"$/, '$1') ?? '';
+// The container image's NODE_OPTIONS and MALLOC_* settings (Dockerfile), so the CLI runs as in production.
+const IMAGE_ENV = imageEnv(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
 
 /** Syncs an account of `users` users (10 groups, users/50 teams) with the CLI; resolves with its memory. */
 async function syncMemory(users: number): Promise<{ peakMiB: number; liveMiB: number; grants: number }> {
@@ -49,7 +44,7 @@ async function syncMemory(users: number): Promise<{ peakMiB: number; liveMiB: nu
       BATON_FIVETRAN_BASE_URL: fake.baseUrl,
       BATON_LOG_LEVEL: 'info',
       BATON_LOG_FORMAT: 'json',
-      NODE_OPTIONS: IMAGE_NODE_OPTIONS,
+      ...IMAGE_ENV,
     };
     const args = ['--expose-gc', '--import', PROBE, MAIN_JS, '-f', join(dir, 'sync.c1z')];
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
