@@ -27,6 +27,14 @@ describe('FivetranClient response encodings', () => {
         br: brotliCompressSync(json),
       };
       const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (encoding === 'split') {
+        // A multi-byte character cut between two network chunks must still decode as one character.
+        const cut = json.indexOf(Buffer.from('ü')) + 1;
+        res.writeHead(200, headers);
+        res.write(json.subarray(0, cut));
+        setTimeout(() => res.end(json.subarray(cut)), 20);
+        return;
+      }
       if (encoding !== 'identity') headers['content-encoding'] = encoding;
       res.writeHead(200, headers);
       res.end(encoded[encoding]);
@@ -40,7 +48,7 @@ describe('FivetranClient response encodings', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it.each(['identity', 'gzip', 'deflate', 'br'])('reads a %s body', async (encoding) => {
+  it.each(['identity', 'gzip', 'deflate', 'br', 'split'])('reads a %s body', async (encoding) => {
     const client = new FivetranClient({
       baseUrl,
       apiKey: 'k',
