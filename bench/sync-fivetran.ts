@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { C1zReader } from '../src/c1z/index.js';
 import { fieldByFlag } from '../src/config/schema.js';
+import { imageEnv } from '../soak/image-env.js';
 import { generateDataset } from '../test/fakes/fivetran/index.js';
 
 const arg = (name: string): string | undefined => {
@@ -51,19 +52,9 @@ const extraEnv = Object.fromEntries(
 );
 const runNames = (arg('runs') ?? 'default,1,cpu').split(',').filter(Boolean);
 const jsonPath = arg('json') ?? join(repoRoot, '.bench-build', `sync-bench-${users}-users.json`);
-/** The image's NODE_OPTIONS (`ENV NODE_OPTIONS=…` in the Dockerfile), so the CLI runs as in production. */
-const imageNodeOptions = (): string => {
-  const line = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('ENV NODE_OPTIONS='));
-  return line
-    ? line
-        .slice('ENV NODE_OPTIONS='.length)
-        .trim()
-        .replace(/^"(.*)"$/, '$1')
-    : '';
-};
-const nodeOptions = arg('node-options') ?? imageNodeOptions();
+// The image's NODE_OPTIONS (Dockerfile `ENV`), so the CLI runs as in production.
+const nodeOptions =
+  arg('node-options') ?? imageEnv(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')).NODE_OPTIONS ?? '';
 
 // Another build of the CLI to compare with (e.g. a worktree of an older commit, built there).
 const mainJs = arg('cli-main-js') ?? join(repoRoot, 'dist', 'main.js');
