@@ -69,6 +69,13 @@ async function main(): Promise<number> {
       : `error ${f.status?.code}: ${f.status?.message} (non_retryable=${f.error?.nonRetryable ?? false})`;
   const annotationNames = (f: FinishTaskRequest) =>
     (f.success?.annotations ?? []).map((a) => String(a['@type']).split('.').pop()).join(', ') || 'none';
+  /** Runs the same grant or revoke task twice (the second shows the idempotency annotation). */
+  const twice = async (task: Parameters<typeof c1.enqueueTask>[0]): Promise<void> => {
+    for (const attempt of [1, 2]) {
+      const f = await finish(c1.enqueueTask(task));
+      say(`    attempt ${attempt}: ${outcome(f)}, annotations: ${annotationNames(f)}`);
+    }
+  };
 
   try {
     step(1, 'Hello: the daemon authenticates (Ed25519 client assertion → bearer token) and registers');
@@ -146,57 +153,41 @@ async function main(): Promise<number> {
     if (!user) throw new Error('create_account returned no resource');
 
     step(4, `grant: add the new user to team "${team.name}" (${memberEntitlement.id}), twice`);
-    for (const attempt of [1, 2]) {
-      const id = c1.enqueueTask({
-        kind: 'grant',
-        payload: { entitlement: memberEntitlement, principal: user },
-      });
-      const f = await finish(id);
-      say(`    attempt ${attempt}: ${outcome(f)}, annotations: ${annotationNames(f)}`);
-    }
+    await twice({
+      kind: 'grant',
+      payload: { entitlement: memberEntitlement, principal: user },
+    });
     say(
       `    Fivetran now lists the user in the team: ${fivetran.state.teamUsers.get(team.id)?.has(user.id.resource) ? 'yes' : 'no'}`,
     );
 
     step(5, 'revoke: remove the team membership, twice');
     const grantId = `${memberEntitlement.id}:user:${user.id.resource}`;
-    for (const attempt of [1, 2]) {
-      const id = c1.enqueueTask({
-        kind: 'revoke',
-        payload: { grant: { id: grantId, entitlement: memberEntitlement, principal: user } },
-      });
-      const f = await finish(id);
-      say(`    attempt ${attempt}: ${outcome(f)}, annotations: ${annotationNames(f)}`);
-    }
+    await twice({
+      kind: 'revoke',
+      payload: { grant: { id: grantId, entitlement: memberEntitlement, principal: user } },
+    });
 
     step(
       6,
       `grant: Manage Connection on connection ${connectionEntitlement.resource.displayName} to team "${team.name}", twice`,
     );
-    for (const attempt of [1, 2]) {
-      const id = c1.enqueueTask({
-        kind: 'grant',
-        payload: { entitlement: connectionEntitlement, principal: teamResource },
-      });
-      const f = await finish(id);
-      say(`    attempt ${attempt}: ${outcome(f)}, annotations: ${annotationNames(f)}`);
-    }
+    await twice({
+      kind: 'grant',
+      payload: { entitlement: connectionEntitlement, principal: teamResource },
+    });
     say(
       `    Fivetran now gives the team the role: ${fivetran.state.teamConnections.get(team.id)?.get(connectionId)?.role ?? 'none'}`,
     );
 
     step(7, 'revoke: take the connection role back from the team, twice');
     const connectionGrantId = `${connectionEntitlement.id}:team:${team.id}`;
-    for (const attempt of [1, 2]) {
-      const id = c1.enqueueTask({
-        kind: 'revoke',
-        payload: {
-          grant: { id: connectionGrantId, entitlement: connectionEntitlement, principal: teamResource },
-        },
-      });
-      const f = await finish(id);
-      say(`    attempt ${attempt}: ${outcome(f)}, annotations: ${annotationNames(f)}`);
-    }
+    await twice({
+      kind: 'revoke',
+      payload: {
+        grant: { id: connectionGrantId, entitlement: connectionEntitlement, principal: teamResource },
+      },
+    });
     say(
       `    Fivetran still gives the team a role there: ${fivetran.state.teamConnections.get(team.id)?.has(connectionId) ? 'yes' : 'no'}`,
     );
