@@ -168,7 +168,7 @@ export async function runService(o: {
 /** Methods whose success or failure says whether the control plane is reachable and accepts us. */
 const LIVENESS_METHODS = new Set(['Hello', 'GetTask', 'GetTasks']);
 
-function controlPlaneMetrics(m: Metrics) {
+export function controlPlaneMetrics(m: Metrics) {
   return {
     onCall: (method: string, code: string) => {
       m.controlPlaneCalls.inc({ method, code });
