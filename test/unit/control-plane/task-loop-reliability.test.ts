@@ -59,6 +59,31 @@ describe('FinishTask retries', () => {
     expect(h.client.count('finishTask')).toBe(1);
   });
 
+  it('go on past the default lease while heartbeats are acknowledged', async () => {
+    const handler: TaskHandler = {
+      classify: () => false,
+      run: async (_p, ctx) => {
+        await ctx.startHeartbeats();
+        return { kind: 'finish' };
+      },
+    };
+    const h = startLoop({ handlers: { syncFull: handler } });
+    h.client.nextHeartbeatMs = 5_000;
+    // Attempts 1, 3, 7, 15 s, then 15 s apart: the 31st comes at 405 s, well past 270 s.
+    h.client.failNext('finishTask', unavailable('control plane down'), 30);
+    const t = task('syncFull');
+    h.client.enqueue(t);
+    await h.client.waitForCount('finishTask', 1);
+    const startedAt = h.clock.now();
+    for (let i = 0; i < 100 && h.client.count('finishTask') < 31; i++) await h.clock.advance(5_000);
+    const ackedAfterMs = h.clock.now() - startedAt;
+    await h.stop();
+    expect(ackedAfterMs).toBeGreaterThan(DEFAULT_LEASE_MS);
+    expect(h.client.finishes(t.id)).toHaveLength(31);
+    expect(h.client.finishes(t.id).every((f) => f.result.kind === 'success')).toBe(true);
+    expect(h.sink.lines.filter((l) => l.msg === 'FinishTask failed')).toEqual([]);
+  });
+
   it('report a success CANCELLED once the server cancels the task during the retries', async () => {
     const handler: TaskHandler = {
       classify: () => false,
