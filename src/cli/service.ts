@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { systemClock, toBatonError, codeName, type Clock } from '../connector/index.js';
-import { GrpcBatonClient, TaskLoop, startupHello, type TaskLoopMetrics } from '../control-plane/index.js';
+import {
+  doublingBackoffMs,
+  GrpcBatonClient,
+  TaskLoop,
+  startupHello,
+  type TaskLoopMetrics,
+} from '../control-plane/index.js';
 import { syncPagesPerListing } from '../fivetran/index.js';
 import { createMetrics, OpsServer, type Metrics } from '../ops/index.js';
 import {
@@ -162,7 +168,7 @@ export async function runService(o: {
 /** Methods whose success or failure says whether the control plane is reachable and accepts us. */
 const LIVENESS_METHODS = new Set(['Hello', 'GetTask', 'GetTasks']);
 
-function controlPlaneMetrics(m: Metrics) {
+export function controlPlaneMetrics(m: Metrics) {
   return {
     onCall: (method: string, code: string) => {
       m.controlPlaneCalls.inc({ method, code });
@@ -187,13 +193,13 @@ async function prepareTempDir(o: {
   signal: AbortSignal;
   wait: (reason: string) => void;
 }): Promise<boolean> {
-  for (let failures = 0; ; failures++) {
+  for (let failures = 0; ;) {
     const problem = await probeWritable(o.dir);
     if (problem === undefined) {
       if (failures > 0) o.log.info({ dir: o.dir }, 'c1z temp dir is writable again');
       break;
     }
-    const waitMs = Math.min(1000 * 2 ** failures, MAX_TEMP_DIR_PROBE_WAIT_MS);
+    const waitMs = doublingBackoffMs(++failures, MAX_TEMP_DIR_PROBE_WAIT_MS);
     o.wait(`c1z temp dir ${o.dir} is not writable: ${problem}`);
     o.log.error({ dir: o.dir, error: problem, retryInMs: waitMs }, 'c1z temp dir is not writable');
     try {

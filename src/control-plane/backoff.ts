@@ -2,7 +2,8 @@
 
 const SECOND_MS = 1000;
 const MAX_POLL_MS = 5 * 60 * SECOND_MS;
-const DEFAULT_HEARTBEAT_MS = 30 * SECOND_MS;
+/** The heartbeat interval when the server sets none (control-plane.md §4.5). */
+export const DEFAULT_HEARTBEAT_MS = 30 * SECOND_MS;
 const MIN_HEARTBEAT_MS = SECOND_MS;
 const MAX_HEARTBEAT_MS = 5 * 60 * SECOND_MS;
 const MAX_GET_TASK_BACKOFF_MS = 60 * SECOND_MS;
@@ -24,6 +25,9 @@ export const heartbeatIntervalMs = (nextHeartbeatMs: number | undefined): number
 export const getTaskBackoffMs = (errCount: number): number =>
   Math.min(Math.max(errCount, 0) ** 2 * SECOND_MS, MAX_GET_TASK_BACKOFF_MS);
 
-/** Wait before startup Hello attempt n+1 after n failures (n ≥ 1): 1 s doubling, at most 5 min, no jitter. */
-export const helloBackoffMs = (failures: number): number =>
-  Math.min(SECOND_MS * 2 ** Math.max(failures - 1, 0), MAX_HELLO_BACKOFF_MS);
+/** Wait before attempt n+1 after n failures (n ≥ 1): 1 s doubling, at most `maxMs`, no jitter. */
+export const doublingBackoffMs = (failures: number, maxMs: number): number =>
+  Math.min(SECOND_MS * 2 ** Math.max(failures - 1, 0), maxMs);
+
+/** Wait before startup Hello attempt n+1 after n failures (n ≥ 1): 1 s doubling, at most 5 min. */
+export const helloBackoffMs = (failures: number): number => doublingBackoffMs(failures, MAX_HELLO_BACKOFF_MS);

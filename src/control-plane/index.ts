@@ -15,4 +15,5 @@ export {
 export { HeartbeatFailedError, TaskCancelledError, MAX_HEARTBEAT_FAILURES } from './heartbeater.js';
 export { toFinishError, TaskAbortedError } from './finish-error.js';
 export { startupHello } from './startup-hello.js';
+export { doublingBackoffMs } from './backoff.js';
 export { grpcServiceDefinition, grpcPackageDefinition } from './grpc-definitions.js';

@@ -1,27 +1,24 @@
 import type { Logger } from 'pino';
 import { codeName, toBatonError, type Clock } from '../connector/index.js';
+import { DEFAULT_HEARTBEAT_MS, doublingBackoffMs } from './backoff.js';
 import { isFatalCode } from './grpc-error.js';
 import { MAX_HEARTBEAT_FAILURES } from './heartbeater.js';
 
-const SECOND_MS = 1000;
-/** The SDK's heartbeat interval when the server sets none (control-plane.md §4.5). */
-const DEFAULT_HEARTBEAT_MS = 30 * SECOND_MS;
 /**
  * How long the control plane can go without hearing from a task before the SDK itself gives it up: 9 missed
  * heartbeats at the default 30 s interval. Used as the lease of tasks that do not heartbeat.
  */
-export const DEFAULT_LEASE_MS = MAX_HEARTBEAT_FAILURES * DEFAULT_HEARTBEAT_MS;
+const DEFAULT_LEASE_MS = MAX_HEARTBEAT_FAILURES * DEFAULT_HEARTBEAT_MS;
 /** Waits between attempts: 1 s doubling, at most 15 s. */
-export const LEASE_RETRY_MAX_WAIT_MS = 15 * SECOND_MS;
-
-/** Wait before attempt n+1 after n failures (n ≥ 1). */
-export const leaseRetryWaitMs = (failures: number): number =>
-  Math.min(SECOND_MS * 2 ** Math.max(failures - 1, 0), LEASE_RETRY_MAX_WAIT_MS);
+const MAX_WAIT_MS = 15_000;
 
 export interface LeaseRetryOptions {
   /** For logs: `upload`, `FinishTask`. */
   readonly what: string;
-  /** Epoch ms after which the control plane may have given the task to another worker. */
+  /**
+   * Epoch ms after which the control plane may have given the task to another worker; 0 while no heartbeat
+   * was acknowledged, and then the default lease from the first attempt applies.
+   */
   readonly leaseExpiresAt: () => number;
   /** Stops the retries (not an attempt in flight): the task was cancelled, its lease lost, or shutdown ended. */
   readonly signal: AbortSignal;
@@ -30,12 +27,12 @@ export interface LeaseRetryOptions {
 }
 
 /**
- * Runs `attempt` until it succeeds, retrying any failure but the fatal codes (UNAVAILABLE, INTERNAL, an
- * attempt's own deadline, …) with capped backoff
- * while the task still holds its lease. Throws the last error when the failure is final, the lease has ended,
- * or `signal` aborts.
+ * Runs `attempt` until it succeeds, retrying every failure but the fatal codes (so UNAVAILABLE, INTERNAL and
+ * an attempt's own deadline are retried) with capped backoff while the task still holds its lease. Throws the
+ * last error when the failure is final, the lease has ended, or `signal` aborts.
  */
 export async function retryWithinLease<T>(attempt: () => Promise<T>, o: LeaseRetryOptions): Promise<T> {
+  const defaultLeaseEnd = o.clock.now() + DEFAULT_LEASE_MS;
   for (let failures = 0; ;) {
     try {
       const result = await attempt();
@@ -45,8 +42,8 @@ export async function retryWithinLease<T>(attempt: () => Promise<T>, o: LeaseRet
       const e = toBatonError(err);
       failures++;
       // The last wait is cut short so one more attempt still falls inside the lease.
-      const leftMs = o.leaseExpiresAt() - o.clock.now();
-      const waitMs = Math.min(leaseRetryWaitMs(failures), leftMs);
+      const leftMs = (o.leaseExpiresAt() || defaultLeaseEnd) - o.clock.now();
+      const waitMs = Math.min(doublingBackoffMs(failures, MAX_WAIT_MS), leftMs);
       // Not `e.retryable`: an attempt that ran out of its own deadline is worth another try within the lease.
       if (isFatalCode(e.code) || o.signal.aborted || leftMs <= 0) throw err;
       o.log.warn(

@@ -1,8 +1,8 @@
 import type { Clock } from '../connector/index.js';
 
 /** How long a finished task id is remembered, and how many at most (27-character ids: under 1 MiB). */
-export const RECENT_TASK_WINDOW_MS = 60 * 60 * 1000;
-export const RECENT_TASK_MAX_IDS = 10_000;
+const RECENT_TASK_WINDOW_MS = 60 * 60 * 1000;
+const RECENT_TASK_MAX_IDS = 10_000;
 
 /**
  * Task ids that finished recently, to recognise a second delivery of the same task. Bounded both ways: an id

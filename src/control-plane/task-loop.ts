@@ -5,7 +5,7 @@ import { getTaskBackoffMs } from './backoff.js';
 import type { BatonServiceClient, BatonTask, FinishResult } from './baton-service-client.js';
 import { TaskAbortedError, toFinishError } from './finish-error.js';
 import { Heartbeater } from './heartbeater.js';
-import { DEFAULT_LEASE_MS, retryWithinLease } from './lease-retry.js';
+import { retryWithinLease } from './lease-retry.js';
 import { RecentTaskIds } from './recent-task-ids.js';
 import { GetTaskSource, TaskQueue, type Polled, type TaskSource } from './task-queue.js';
 import { TaskSlots } from './task-slots.js';
@@ -248,16 +248,14 @@ export class TaskLoop {
         await heartbeater.start(signal);
       },
       // Retried for as long as the task holds its lease, so a short outage does not discard a finished sync.
-      upload: (path) => {
-        const startedAt = clock.now();
-        return retryWithinLease(() => client.uploadAsset(task.id, path, { signal }), {
+      upload: (path) =>
+        retryWithinLease(() => client.uploadAsset(task.id, path, { signal }), {
           what: 'upload',
-          leaseExpiresAt: () => heartbeater?.leaseExpiresAt || startedAt + DEFAULT_LEASE_MS,
+          leaseExpiresAt: () => heartbeater?.leaseExpiresAt ?? 0,
           signal,
           clock,
           log,
-        });
-      },
+        }),
       hello: () => client.hello(task.id, { signal }),
     };
     metrics?.taskStarted?.(taskType);
@@ -339,7 +337,6 @@ export class TaskLoop {
     o: { log: Logger; taskType: string; signal: AbortSignal; heartbeater: Heartbeater | undefined },
   ): Promise<boolean> {
     const { clock } = this.#o;
-    const startedAt = clock.now();
     const send = (r: FinishResult) =>
       this.#o.client.finishTask(taskId, r, {
         timeoutMs: FINISH_TASK_TIMEOUT_MS,
@@ -353,7 +350,7 @@ export class TaskLoop {
       try {
         await retryWithinLease(() => send(outcomeAfterAbort(result, o.signal)), {
           what: 'FinishTask',
-          leaseExpiresAt: () => o.heartbeater?.leaseExpiresAt || startedAt + DEFAULT_LEASE_MS,
+          leaseExpiresAt: () => o.heartbeater?.leaseExpiresAt ?? 0,
           signal: o.signal,
           clock,
           log: o.log,

@@ -18,6 +18,15 @@ const finishing = (): TaskHandler & { runs: number } => {
   return h;
 };
 
+/** Starts heartbeats, then finishes at once. */
+const heartbeating: TaskHandler = {
+  classify: () => false,
+  run: async (_p, ctx) => {
+    await ctx.startHeartbeats();
+    return { kind: 'finish' };
+  },
+};
+
 /** Moves the fake clock 1 s at a time (polls wait next_poll = 1 s) until `pred` holds. */
 async function advanceUntil(h: ReturnType<typeof startLoop>, pred: () => boolean, maxSteps = 30) {
   for (let i = 0; i < maxSteps && !pred(); i++) await h.clock.advance(1_000);
@@ -59,15 +68,26 @@ describe('FinishTask retries', () => {
     expect(h.client.count('finishTask')).toBe(1);
   });
 
+  it('go on past the default lease while heartbeats are acknowledged', async () => {
+    const h = startLoop({ handlers: { syncFull: heartbeating } });
+    h.client.nextHeartbeatMs = 5_000;
+    // Attempts 1, 3, 7, 15 s, then 15 s apart: the 31st comes at 405 s, well past 270 s.
+    h.client.failNext('finishTask', unavailable('control plane down'), 30);
+    const t = task('syncFull');
+    h.client.enqueue(t);
+    await h.client.waitForCount('finishTask', 1);
+    const startedAt = h.clock.now();
+    for (let i = 0; i < 100 && h.client.count('finishTask') < 31; i++) await h.clock.advance(5_000);
+    const ackedAfterMs = h.clock.now() - startedAt;
+    await h.stop();
+    expect(ackedAfterMs).toBeGreaterThan(DEFAULT_LEASE_MS);
+    expect(h.client.finishes(t.id)).toHaveLength(31);
+    expect(h.client.finishes(t.id).every((f) => f.result.kind === 'success')).toBe(true);
+    expect(h.sink.lines.filter((l) => l.msg === 'FinishTask failed')).toEqual([]);
+  });
+
   it('report a success CANCELLED once the server cancels the task during the retries', async () => {
-    const handler: TaskHandler = {
-      classify: () => false,
-      run: async (_p, ctx) => {
-        await ctx.startHeartbeats();
-        return { kind: 'finish' };
-      },
-    };
-    const h = startLoop({ handlers: { syncFull: handler } });
+    const h = startLoop({ handlers: { syncFull: heartbeating } });
     h.client.nextHeartbeatMs = 5_000;
     h.client.failNext('finishTask', unavailable('control plane down'), 1_000);
     const t = task('syncFull');

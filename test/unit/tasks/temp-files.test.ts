@@ -20,6 +20,7 @@ describe('temp files', () => {
     'baton-sdk-sync-upload',
     'baton-sdk-sync-upload12a',
     'baton-sdk-sync-upload1.tmp',
+    'baton-sdk-sync-upload1.0123456789a.tmp', // 11 hex: not the c1z writer's 6 random bytes
     'x-baton-sdk-sync-upload1',
     '.c1z-work-file', // a file, not a directory
     'notes.txt',
@@ -31,13 +32,22 @@ describe('temp files', () => {
     await writeFile(join(dir, '.c1z-work-AbC123', 'db'), 'x');
     await mkdir(join(dir, '.c1z-work-toolongname'));
     await mkdir(join(dir, 'c1z-work-AbC123'));
+    // A directory with an upload file's name is not ours either.
+    await mkdir(join(dir, 'baton-sdk-sync-upload77'));
+    await writeFile(join(dir, 'baton-sdk-sync-upload77', 'keep'), 'x');
     // A symlink with our name is never followed or removed.
     elsewhere = await mkdtemp(join(tmpdir(), 'temp-files-target-'));
     await writeFile(join(elsewhere, 'keep'), 'x');
     await symlink(elsewhere, join(dir, '.c1z-work-Link00'));
   }
 
-  const kept = [...notOurs, '.c1z-work-toolongname', 'c1z-work-AbC123', '.c1z-work-Link00'].sort();
+  const kept = [
+    ...notOurs,
+    '.c1z-work-toolongname',
+    'c1z-work-AbC123',
+    'baton-sdk-sync-upload77',
+    '.c1z-work-Link00',
+  ].sort();
 
   it('removes only our own names: upload files, their compress temp files and writer work dirs', async () => {
     await populate();
