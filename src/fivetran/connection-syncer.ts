@@ -14,6 +14,7 @@ import type {
   RevokeResult,
 } from '../connector/index.js';
 import type { FivetranMembership, GroupMemberKind } from './api.js';
+import { PAGE_LIMIT } from './client.js';
 import { connectionResource, connectionRole } from './connection-resource.js';
 import { connectionRoleEntitlement } from './entitlements.js';
 import { isNotFound } from './errors.js';
@@ -33,9 +34,6 @@ export interface ConnectionUserScan {
 }
 
 export const DEFAULT_CONNECTION_USER_SCAN: ConnectionUserScan = { mode: 'auto', userLimit: 2000 };
-
-/** Items per Fivetran page (the client always asks `limit=1000`). */
-const FIVETRAN_PAGE = 1000;
 
 const USER_SCAN_PHASES = ['users'] as const;
 /** One connection's grant listing (targeted syncs): every team's connection roles, then every user's. */
@@ -211,7 +209,7 @@ export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisi
       return false;
     }
     const users = req.resourceCount?.('user') ?? (await this.#countUsersUpTo(limit + 1, req));
-    const requests = users + Math.max(1, Math.ceil(users / FIVETRAN_PAGE));
+    const requests = users + Math.max(1, Math.ceil(users / PAGE_LIMIT));
     if (this.scan.mode === 'auto' && users > limit) {
       log.warn(
         { users, userLimit: limit, mode: this.scan.mode, wouldCostRequests: requests },
