@@ -7,7 +7,12 @@ import {
   type ListRequest,
   type Resource,
 } from '../../../src/connector/index.js';
-import { generateDataset, startFakeFivetran, type FakeFivetran } from '../../fakes/fivetran/index.js';
+import {
+  encodeCursor,
+  generateDataset,
+  startFakeFivetran,
+  type FakeFivetran,
+} from '../../fakes/fivetran/index.js';
 import { addPlainUser, connectorFor, drain, ent, grantOf, opts, res, signal } from './support.js';
 
 // fivetran-model.md "Connections and system keys", against the fake Fivetran.
@@ -69,6 +74,28 @@ describe('Fivetran connections and system keys', () => {
     expect(JSON.stringify(items)).not.toContain('connection-password-');
     // One connections page and one groups page for the names.
     expect(fake.requests.map((x) => x.path)).toEqual(['/v1/connections', '/v1/groups']);
+  });
+
+  it('walks /v1/groups once per listing, and again only for a connection in a group it has not seen', async () => {
+    const syncer = reg.syncer('connection');
+    await syncer.list(undefined, req());
+    await syncer.list(undefined, req(encodeCursor(6)));
+    expect(fake.requests.map((x) => x.path)).toEqual(['/v1/connections', '/v1/groups', '/v1/connections']);
+    const c0 = fake.dataset.connections[0]!;
+    const g0 = fake.state.groups.get(c0.group_id)!;
+    fake.state.groups.set('late_group', { ...g0, id: 'late_group', name: 'Late' });
+    fake.state.connections.set('late_connection', { ...c0, id: 'late_connection', group_id: 'late_group' });
+    try {
+      fake.reset();
+      const page = await syncer.list(undefined, req(encodeCursor(6)));
+      expect(fake.requests.map((x) => x.path)).toEqual(['/v1/connections', '/v1/groups']);
+      expect(page.items.find((r) => r.id.resource === 'late_connection')?.description).toBe(
+        `${c0.service} in Late`,
+      );
+    } finally {
+      fake.state.connections.delete('late_connection');
+      fake.state.groups.delete('late_group');
+    }
   });
 
   it('lists no groups when there are no connections', async () => {
@@ -157,6 +184,20 @@ describe('Fivetran connections and system keys', () => {
     ]);
     expect((await scanned('always', 1)).perUser).toBe(30);
     expect((await scanned('never', 5000)).perUser).toBe(0);
+  });
+
+  it('stops counting users at the first page past the limit', async () => {
+    const big = await startFakeFivetran({
+      dataset: generateDataset({ seed: 5, users: 1001, connections: 1 }),
+    });
+    try {
+      const c = connectorFor(big, 'admin', { connectionUserScan: { mode: 'auto', userLimit: 10 } });
+      const page = await new ConnectorRegistry(c.connector).syncer('connection').typeGrants!(req());
+      expect(page.items).toEqual([]);
+      expect(big.requests.map((x) => `${x.path} ${x.query.cursor ?? ''}`)).toEqual(['/v1/users ']);
+    } finally {
+      await big.close();
+    }
   });
 
   it('counts users itself, stopping past the limit, when the caller does not say how many there are', async () => {
@@ -268,6 +309,12 @@ describe('Fivetran connections and system keys', () => {
       const warnings = c.sink.lines.filter((l) => l.level === 40);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatchObject({ resourceType: 'system_key', httpStatus: 403 });
+    });
+
+    it('fails a 403 on a later page rather than skipping the rest of the keys', async () => {
+      fake.injectFaults({ kind: '403', match: '/v1/system-keys' });
+      const later = reg.syncer('system_key').list(undefined, req(encodeCursor(2)));
+      await expect(later).rejects.toMatchObject({ code: 7, httpStatus: 403 });
     });
 
     it('still fails the listing on other errors', async () => {
