@@ -186,6 +186,32 @@ describe('Fivetran connections and system keys', () => {
     expect((await scanned('never', 5000)).perUser).toBe(0);
   });
 
+  it('lists no connection roles for a user deleted during the walk, and goes on with the others', async () => {
+    const small = await startFakeFivetran({
+      dataset: generateDataset({ seed: 6, users: 4, connections: 3, connectionMembershipsPerUser: 2 }),
+    });
+    try {
+      // The last user holding a connection role (the first user owns the API key).
+      const gone = small.dataset.userConnections.at(-1)!.owner_id;
+      expect(gone).not.toBe(small.dataset.users[0]!.id);
+      const path = `/v1/users/${gone}/connections`;
+      // Held back until the user is deleted, then answered 404 NotFound_User.
+      small.injectFaults({ kind: 'timeout', ms: 1000, match: path });
+      const syncer = new ConnectorRegistry(connectorFor(small).connector).syncer('connection');
+      const pending = syncer.typeGrants!(req(undefined, { resourceCount: (id) => (id === 'user' ? 4 : 3) }));
+      while (!small.requests.some((r) => r.path === path)) await new Promise((r) => setTimeout(r, 5));
+      small.state.removeUser(gone);
+      const page = await pending;
+      expect(small.requests.find((r) => r.path === path)?.status).toBe(404);
+      const expected = small.dataset.userConnections
+        .filter((m) => m.owner_id !== gone)
+        .map((m) => `connection:${m.connection_id}:${current(m.role)}:user:${m.owner_id}`);
+      expect(page.items.map((g) => g.id).sort()).toEqual(expected.sort());
+    } finally {
+      await small.close();
+    }
+  });
+
   it('stops counting users at the first page past the limit', async () => {
     const big = await startFakeFivetran({
       dataset: generateDataset({ seed: 5, users: 1001, connections: 1 }),
