@@ -13,6 +13,7 @@ import {
   startFakeFivetran,
   type FakeFivetran,
 } from '../../fakes/fivetran/index.js';
+import { setConnectionMembership } from '../../fakes/fivetran/fake-state.js';
 import { addPlainUser, connectorFor, drain, ent, grantOf, opts, res, signal } from './support.js';
 
 // fivetran-model.md "Connections and system keys", against the fake Fivetran.
@@ -207,6 +208,49 @@ describe('Fivetran connections and system keys', () => {
         .filter((m) => m.owner_id !== gone)
         .map((m) => `connection:${m.connection_id}:${current(m.role)}:user:${m.owner_id}`);
       expect(page.items.map((g) => g.id).sort()).toEqual(expected.sort());
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("keeps only roles of the listing's scope: a destination role on a connection or a connection role on a group grants nothing", async () => {
+    const small = await startFakeFivetran({
+      dataset: generateDataset({
+        seed: 7,
+        users: 3,
+        groups: 1,
+        teams: 1,
+        connections: 1,
+        connectionMembershipsPerUser: 0,
+        connectionMembershipsPerTeam: 0,
+      }),
+    });
+    try {
+      const { connections, groups, teams, users } = small.dataset;
+      const [connectionId, groupId, teamId, userId] = [
+        connections[0]!.id,
+        groups[0]!.id,
+        teams[0]!.id,
+        users[1]!.id,
+      ];
+      setConnectionMembership(small.state, 'user', userId, connectionId, 'Manage Destination');
+      setConnectionMembership(small.state, 'team', teamId, connectionId, 'Manage Destination');
+      small.state.setTeamGroup(teamId, groupId, 'Manage Connection');
+      const r = new ConnectorRegistry(connectorFor(small).connector);
+      const counted = { resourceCount: (id: string) => (id === 'user' ? 3 : 1) };
+      const team: Resource = { id: { resourceType: 'team', resource: teamId } };
+      const grants = [
+        ...(await drain<Grant>((t) => r.syncer('connection').typeGrants!(req(t, counted)))).items,
+        ...(await drain<Grant>((t) => r.syncer('team').grants(team, req(t, counted)))).items,
+      ].map((g) => g.id);
+      expect(small.requests.map((x) => x.path)).toEqual(
+        expect.arrayContaining([
+          `/v1/users/${userId}/connections`,
+          `/v1/teams/${teamId}/connections`,
+          `/v1/teams/${teamId}/groups`,
+        ]),
+      );
+      expect(grants.filter((id) => id.startsWith('connection:') || id.startsWith('group:'))).toEqual([]);
     } finally {
       await small.close();
     }
