@@ -256,6 +256,23 @@ describe('Fivetran connections and system keys', () => {
     }
   });
 
+  it('decides on the per-user scan once per walk, on its first page', async () => {
+    const big = await startFakeFivetran({
+      dataset: generateDataset({ seed: 5, users: 1001, connections: 1, connectionMembershipsPerUser: 0 }),
+    });
+    try {
+      const c = connectorFor(big);
+      const syncer = new ConnectorRegistry(c.connector).syncer('connection');
+      const { pages } = await drain<Grant>((t) => syncer.typeGrants!(req(t)));
+      expect(pages).toBe(2);
+      // Two pages to count the users up to the limit, then the walk's two pages.
+      expect(big.requests.filter((x) => x.path === '/v1/users')).toHaveLength(4);
+      expect(c.sink.lines.filter((l) => l.msg === "scanning users' connection roles")).toHaveLength(1);
+    } finally {
+      await big.close();
+    }
+  });
+
   it('stops counting users at the first page past the limit', async () => {
     const big = await startFakeFivetran({
       dataset: generateDataset({ seed: 5, users: 1001, connections: 1 }),
