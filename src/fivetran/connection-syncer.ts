@@ -17,8 +17,7 @@ import type { FivetranMembership, GroupMemberKind } from './api.js';
 import { PAGE_LIMIT } from './client.js';
 import { connectionResource, connectionRole } from './connection-resource.js';
 import { connectionRoleEntitlement } from './entitlements.js';
-import { isNotFound } from './errors.js';
-import { rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
+import { emptyIfGone, rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
 import { grantConnectionRole, membershipRoleGrant, revokeConnectionRole } from './membership-role.js';
 import { decodePhaseToken, encodePhaseToken } from './page-token.js';
 import { CONNECTION_TYPE } from './resource-types.js';
@@ -178,16 +177,8 @@ export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisi
 
   /** All pages of one user's or team's connection memberships; none when it disappeared mid-sync. */
   async #memberships(kind: GroupMemberKind, id: string, signal: AbortSignal): Promise<FivetranMembership[]> {
-    try {
-      return await this.ctx.api.allConnectionMemberships(kind, id, { signal });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      this.ctx.log.info(
-        { resourceId: `${kind}:${id}` },
-        `${kind} disappeared during the sync; no connection grants`,
-      );
-      return [];
-    }
+    const all = this.ctx.api.allConnectionMemberships(kind, id, { signal }).then((items) => ({ items }));
+    return (await emptyIfGone(this.ctx, `${kind}:${id}`, all)).items;
   }
 
   /**
