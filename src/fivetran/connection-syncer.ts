@@ -87,7 +87,7 @@ export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisi
   /** Every user's direct connection roles, in one walk over `/v1/users` (when the scan is on). */
   async typeGrants(req: ListRequest): Promise<Page<Grant>> {
     const at = decodePhaseToken(req.pageToken, USER_SCAN_PHASES, 'list connection grants');
-    return this.#userWalk(req, at.cursor, undefined);
+    return this.#walk('user', req, at.cursor, undefined);
   }
 
   /**
@@ -98,7 +98,7 @@ export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisi
     const only = resource.id.resource;
     const what = `list grants for connection:${only}`;
     const at = decodePhaseToken(req.pageToken, CONNECTION_GRANT_PHASES, what);
-    return at.phase === 'teams' ? this.#teamWalk(req, at.cursor, only) : this.#userWalk(req, at.cursor, only);
+    return this.#walk(at.phase === 'teams' ? 'team' : 'user', req, at.cursor, only);
   }
 
   grant(principal: Resource, entitlement: Entitlement, o: CallOptions): Promise<GrantResult> {
@@ -115,39 +115,33 @@ export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisi
     }
   }
 
-  /** One page of `/v1/users` and each user's connection roles; the first page decides whether the scan runs. */
-  async #userWalk(
+  /**
+   * One page of `/v1/users` or `/v1/teams` and each holder's connection roles (on connection `only` when given).
+   * The user walk's first page decides whether the scan runs; the team walk (one connection's grants) goes on to
+   * the user walk.
+   */
+  async #walk(
+    kind: GroupMemberKind,
     req: ListRequest,
     cursor: string | undefined,
     only: string | undefined,
   ): Promise<Page<Grant>> {
-    if (cursor === undefined && !(await this.#scanWanted(req))) return { items: [] };
+    if (kind === 'user' && cursor === undefined && !(await this.#scanWanted(req))) return { items: [] };
+    const o = { cursor, signal: req.signal };
     const [roles, page] = await Promise.all([
       this.ctx.roles.get(req),
-      this.ctx.api.listUsers({ cursor, signal: req.signal }),
+      kind === 'user' ? this.ctx.api.listUsers(o) : this.ctx.api.listTeams(o),
     ]);
-    const items = await this.#holderGrants('user', roles, page.items, only, req.signal);
+    const items = await this.#holderGrants(kind, roles, page.items, only, req.signal);
+    const phase = kind === 'user' ? 'users' : 'teams';
+    const next = page.nextCursor
+      ? { phase, cursor: page.nextCursor }
+      : kind === 'team'
+        ? { phase: 'users' }
+        : undefined;
     return {
       items,
-      nextPageToken: page.nextCursor
-        ? encodePhaseToken({ phase: 'users', cursor: page.nextCursor })
-        : undefined,
-      annotations: rateLimitAnnotations(this.ctx),
-    };
-  }
-
-  /** One page of `/v1/teams` and each team's roles on connection `only`; then the user walk. */
-  async #teamWalk(req: ListRequest, cursor: string | undefined, only: string): Promise<Page<Grant>> {
-    const [roles, page] = await Promise.all([
-      this.ctx.roles.get(req),
-      this.ctx.api.listTeams({ cursor, signal: req.signal }),
-    ]);
-    const items = await this.#holderGrants('team', roles, page.items, only, req.signal);
-    return {
-      items,
-      nextPageToken: encodePhaseToken(
-        page.nextCursor ? { phase: 'teams', cursor: page.nextCursor } : { phase: 'users' },
-      ),
+      nextPageToken: next && encodePhaseToken(next),
       annotations: rateLimitAnnotations(this.ctx),
     };
   }
