@@ -14,10 +14,10 @@ import type {
   RevokeResult,
 } from '../connector/index.js';
 import type { FivetranMembership, GroupMemberKind } from './api.js';
+import { PAGE_LIMIT } from './client.js';
 import { connectionResource, connectionRole } from './connection-resource.js';
 import { connectionRoleEntitlement } from './entitlements.js';
-import { isNotFound } from './errors.js';
-import { rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
+import { emptyIfGone, rateLimitAnnotations, type FivetranContext } from './fivetran-context.js';
 import { grantConnectionRole, membershipRoleGrant, revokeConnectionRole } from './membership-role.js';
 import { decodePhaseToken, encodePhaseToken } from './page-token.js';
 import { CONNECTION_TYPE } from './resource-types.js';
@@ -33,9 +33,6 @@ export interface ConnectionUserScan {
 }
 
 export const DEFAULT_CONNECTION_USER_SCAN: ConnectionUserScan = { mode: 'auto', userLimit: 2000 };
-
-/** Items per Fivetran page (the client always asks `limit=1000`). */
-const FIVETRAN_PAGE = 1000;
 
 const USER_SCAN_PHASES = ['users'] as const;
 /** One connection's grant listing (targeted syncs): every team's connection roles, then every user's. */
@@ -90,7 +87,7 @@ export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisi
   /** Every user's direct connection roles, in one walk over `/v1/users` (when the scan is on). */
   async typeGrants(req: ListRequest): Promise<Page<Grant>> {
     const at = decodePhaseToken(req.pageToken, USER_SCAN_PHASES, 'list connection grants');
-    return this.#userWalk(req, at.cursor, undefined);
+    return this.#walk('user', req, at.cursor, undefined);
   }
 
   /**
@@ -101,7 +98,7 @@ export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisi
     const only = resource.id.resource;
     const what = `list grants for connection:${only}`;
     const at = decodePhaseToken(req.pageToken, CONNECTION_GRANT_PHASES, what);
-    return at.phase === 'teams' ? this.#teamWalk(req, at.cursor, only) : this.#userWalk(req, at.cursor, only);
+    return this.#walk(at.phase === 'teams' ? 'team' : 'user', req, at.cursor, only);
   }
 
   grant(principal: Resource, entitlement: Entitlement, o: CallOptions): Promise<GrantResult> {
@@ -118,39 +115,33 @@ export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisi
     }
   }
 
-  /** One page of `/v1/users` and each user's connection roles; the first page decides whether the scan runs. */
-  async #userWalk(
+  /**
+   * One page of `/v1/users` or `/v1/teams` and each holder's connection roles (on connection `only` when given).
+   * The user walk's first page decides whether the scan runs; the team walk (one connection's grants) goes on to
+   * the user walk.
+   */
+  async #walk(
+    kind: GroupMemberKind,
     req: ListRequest,
     cursor: string | undefined,
     only: string | undefined,
   ): Promise<Page<Grant>> {
-    if (cursor === undefined && !(await this.#scanWanted(req))) return { items: [] };
+    if (kind === 'user' && cursor === undefined && !(await this.#scanWanted(req))) return { items: [] };
+    const o = { cursor, signal: req.signal };
     const [roles, page] = await Promise.all([
       this.ctx.roles.get(req),
-      this.ctx.api.listUsers({ cursor, signal: req.signal }),
+      kind === 'user' ? this.ctx.api.listUsers(o) : this.ctx.api.listTeams(o),
     ]);
-    const items = await this.#holderGrants('user', roles, page.items, only, req.signal);
+    const items = await this.#holderGrants(kind, roles, page.items, only, req.signal);
+    const phase = kind === 'user' ? 'users' : 'teams';
+    const next = page.nextCursor
+      ? { phase, cursor: page.nextCursor }
+      : kind === 'team'
+        ? { phase: 'users' }
+        : undefined;
     return {
       items,
-      nextPageToken: page.nextCursor
-        ? encodePhaseToken({ phase: 'users', cursor: page.nextCursor })
-        : undefined,
-      annotations: rateLimitAnnotations(this.ctx),
-    };
-  }
-
-  /** One page of `/v1/teams` and each team's roles on connection `only`; then the user walk. */
-  async #teamWalk(req: ListRequest, cursor: string | undefined, only: string): Promise<Page<Grant>> {
-    const [roles, page] = await Promise.all([
-      this.ctx.roles.get(req),
-      this.ctx.api.listTeams({ cursor, signal: req.signal }),
-    ]);
-    const items = await this.#holderGrants('team', roles, page.items, only, req.signal);
-    return {
-      items,
-      nextPageToken: encodePhaseToken(
-        page.nextCursor ? { phase: 'teams', cursor: page.nextCursor } : { phase: 'users' },
-      ),
+      nextPageToken: next && encodePhaseToken(next),
       annotations: rateLimitAnnotations(this.ctx),
     };
   }
@@ -180,16 +171,8 @@ export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisi
 
   /** All pages of one user's or team's connection memberships; none when it disappeared mid-sync. */
   async #memberships(kind: GroupMemberKind, id: string, signal: AbortSignal): Promise<FivetranMembership[]> {
-    try {
-      return await this.ctx.api.allConnectionMemberships(kind, id, { signal });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      this.ctx.log.info(
-        { resourceId: `${kind}:${id}` },
-        `${kind} disappeared during the sync; no connection grants`,
-      );
-      return [];
-    }
+    const all = this.ctx.api.allConnectionMemberships(kind, id, { signal }).then((items) => ({ items }));
+    return (await emptyIfGone(this.ctx, `${kind}:${id}`, all)).items;
   }
 
   /**
@@ -211,7 +194,7 @@ export class ConnectionSyncer implements ResourceSyncer, ResourceGetter, Provisi
       return false;
     }
     const users = req.resourceCount?.('user') ?? (await this.#countUsersUpTo(limit + 1, req));
-    const requests = users + Math.max(1, Math.ceil(users / FIVETRAN_PAGE));
+    const requests = users + Math.max(1, Math.ceil(users / PAGE_LIMIT));
     if (this.scan.mode === 'auto' && users > limit) {
       log.warn(
         { users, userLimit: limit, mode: this.scan.mode, wouldCostRequests: requests },

@@ -13,6 +13,10 @@ export type MalformedBody =
   | 'not-json'
   /** `{}`: no `code`, no `data`. */
   | 'no-envelope'
+  /** `[]` (sent as text/plain): JSON, but not an object. */
+  | 'array-body'
+  /** `{"code":"Success","data":null}`. */
+  | 'null-data'
   /** `{"code":"Success","data":{}}`: no `items`. */
   | 'no-items'
   /** `{"code":"Success","data":{"items":null}}`. */
@@ -20,7 +24,11 @@ export type MalformedBody =
   /** The genuine answer with `code` replaced by an error code. */
   | 'error-code'
   /** The genuine answer with `id` (or `user_id`) removed from its first item. */
-  | 'item-without-id';
+  | 'item-without-id'
+  /** The genuine answer with `id` (or `user_id`) of its first item set to `""`. */
+  | 'item-with-empty-id'
+  /** The genuine answer with `data.next_cursor` a number. */
+  | 'number-cursor';
 
 /** The 200 a `malformed` fault sends instead of (or made from) the genuine answer. */
 export function malformedReply(body: MalformedBody, genuine: Outgoing): Outgoing {
@@ -31,18 +39,35 @@ export function malformedReply(body: MalformedBody, genuine: Outgoing): Outgoing
       return { status: 200, text: '<html><body>Service temporarily unavailable</body></html>' };
     case 'no-envelope':
       return { status: 200, json: {} };
+    case 'array-body':
+      return { status: 200, text: '[]' };
+    case 'null-data':
+      return { status: 200, json: { code: 'Success', data: null } };
     case 'no-items':
       return { status: 200, json: { code: 'Success', data: {} } };
     case 'null-items':
       return { status: 200, json: { code: 'Success', data: { items: null } } };
     case 'error-code':
       return { status: 200, json: { ...genuine.json, code: 'InternalError' } };
-    case 'item-without-id': {
+    case 'item-without-id':
+    case 'item-with-empty-id': {
       const data = genuine.json?.data as { items?: Record<string, unknown>[] } | undefined;
       const [first, ...rest] = data?.items ?? [];
       if (!first) return genuine;
-      const { id: _id, user_id: _userId, ...stripped } = first;
-      return { ...genuine, json: { ...genuine.json, data: { ...data, items: [stripped, ...rest] } } };
+      const { id, user_id: userId, ...stripped } = first;
+      const spoilt =
+        body === 'item-without-id'
+          ? stripped
+          : {
+              ...stripped,
+              ...(id !== undefined ? { id: '' } : {}),
+              ...(userId !== undefined ? { user_id: '' } : {}),
+            };
+      return { ...genuine, json: { ...genuine.json, data: { ...data, items: [spoilt, ...rest] } } };
+    }
+    case 'number-cursor': {
+      const data = genuine.json?.data as Record<string, unknown> | undefined;
+      return { ...genuine, json: { ...genuine.json, data: { ...data, next_cursor: 2 } } };
     }
   }
 }

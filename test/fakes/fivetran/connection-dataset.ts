@@ -77,32 +77,24 @@ export function generateConnectionDataset(
       : rnd.chance(0.1)
         ? rnd.pick(DEPRECATED_CONNECTION_ROLES)
         : rnd.pick(CURRENT_CONNECTION_ROLES);
-  const userConnections: FakeConnectionMembershipRow[] = [];
-  const teamConnections: FakeConnectionMembershipRow[] = [];
-  if (connections.length > 0) {
-    for (const user of base.users) {
-      const picks = pickDistinct(rnd, connections, rnd.count(o.connectionMembershipsPerUser ?? 0.5));
-      for (const c of picks) {
-        userConnections.push({
-          owner_id: user.id,
+  /** Each owner's direct roles on `perOwner` (on average) distinct connections. */
+  const membershipRows = (owners: readonly { readonly id: string }[], perOwner: number) => {
+    const rows: FakeConnectionMembershipRow[] = [];
+    for (const owner of owners) {
+      for (const c of pickDistinct(rnd, connections, rnd.count(perOwner))) {
+        rows.push({
+          owner_id: owner.id,
           connection_id: c.id,
-          role: role(userConnections.length),
-          created_at: at(userConnections.length),
+          role: role(rows.length),
+          created_at: at(rows.length),
         });
       }
     }
-    for (const team of base.teams) {
-      const picks = pickDistinct(rnd, connections, rnd.count(o.connectionMembershipsPerTeam ?? 1));
-      for (const c of picks) {
-        teamConnections.push({
-          owner_id: team.id,
-          connection_id: c.id,
-          role: role(teamConnections.length),
-          created_at: at(teamConnections.length),
-        });
-      }
-    }
-  }
+    return rows;
+  };
+  const none = connections.length === 0;
+  const userConnections = none ? [] : membershipRows(base.users, o.connectionMembershipsPerUser ?? 0.5);
+  const teamConnections = none ? [] : membershipRows(base.teams, o.connectionMembershipsPerTeam ?? 1);
   const systemKeys: FakeSystemKey[] = [];
   for (let i = 0; i < keyCount; i++) {
     const expired = i % 3 === 1;

@@ -15,10 +15,14 @@ describe('FivetranClient reading a 200 that is not a Fivetran answer', () => {
     ['empty', /an empty body/],
     ['not-json', /a non-JSON body \(text\/plain\)/],
     ['no-envelope', /no "code"/],
+    ['array-body', /an array instead of a JSON object/],
+    ['null-data', /null as "data" instead of an object/],
     ['no-items', /nothing as "data.items" instead of a list/],
     ['null-items', /null as "data.items" instead of a list/],
     ['error-code', /code "InternalError" instead of "Success"/],
     ['item-without-id', /item 1 of the page without a "id"/],
+    ['item-with-empty-id', /item 1 of the page without a "id"/],
+    ['number-cursor', /a number as "data.next_cursor"/],
   ])(
     'fails a list page answered 200 with %s: UNAVAILABLE, retried, naming the endpoint',
     async (body, problem) => {

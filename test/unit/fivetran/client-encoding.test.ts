@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { Code } from '../../../src/connector/index.js';
 import { FivetranClient } from '../../../src/fivetran/index.js';
 import { logSink } from './support.js';
 
@@ -35,6 +36,18 @@ describe('FivetranClient response encodings', () => {
         setTimeout(() => res.end(json.subarray(cut)), 20);
         return;
       }
+      if (encoding === 'corrupt-gzip') {
+        res.writeHead(200, { ...headers, 'content-encoding': 'gzip' });
+        res.end(Buffer.from('not gzip at all'));
+        return;
+      }
+      if (encoding === 'cut') {
+        // The connection drops after half the promised body.
+        res.writeHead(200, { ...headers, 'content-length': String(json.length) });
+        res.write(json.subarray(0, json.length >> 1));
+        setTimeout(() => res.socket?.destroy(), 20);
+        return;
+      }
       if (encoding !== 'identity') headers['content-encoding'] = encoding;
       res.writeHead(200, headers);
       res.end(encoded[encoding]);
@@ -48,8 +61,8 @@ describe('FivetranClient response encodings', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it.each(['identity', 'gzip', 'deflate', 'br', 'split'])('reads a %s body', async (encoding) => {
-    const client = new FivetranClient({
+  const clientOf = () =>
+    new FivetranClient({
       baseUrl,
       apiKey: 'k',
       apiSecret: 's',
@@ -57,7 +70,25 @@ describe('FivetranClient response encodings', () => {
       concurrency: 1,
       userAgent: 'test',
       log: logSink().log,
+      maxRetries: 0,
     });
+
+  it.each([
+    ['corrupt-gzip', /network error: Z_DATA_ERROR/],
+    ['cut', /network error: ECONNRESET/],
+  ])('fails a %s body as a retryable network error', async (encoding, problem) => {
+    const err = (await clientOf()
+      .page({ endpoint: '/v1/users', query: { encoding }, signal: AbortSignal.timeout(5_000) })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as { code?: unknown; retryable?: unknown; message?: unknown } | undefined;
+    expect(err).toMatchObject({ code: Code.UNAVAILABLE, retryable: true });
+    expect(err?.message).toMatch(problem);
+  });
+
+  it.each(['identity', 'gzip', 'deflate', 'br', 'split'])('reads a %s body', async (encoding) => {
+    const client = clientOf();
     const p = await client.page({
       endpoint: '/v1/users',
       query: { encoding },

@@ -215,6 +215,20 @@ describe('FivetranClient errors and retries', () => {
     expect(fake.requestCount()).toBe(1);
   });
 
+  it('abandons a request in flight as soon as the signal aborts, without a retry', async () => {
+    const controller = new AbortController();
+    // Neither the per-attempt timeout nor the fake's delay can end the call within the test's time.
+    const { client, events } = clientFor(fake, { timeoutMs: 600_000 });
+    fake.injectFaults({ kind: 'timeout', ms: 600_000 });
+    const pending = caught(getInfo(client, controller.signal));
+    while (fake.requestCount() === 0) await new Promise((r) => setTimeout(r, 5));
+    controller.abort(new Error('shutdown'));
+    const err = await pending;
+    expect(err.code).toBe(Code.CANCELLED);
+    expect(events.retries).toEqual([]);
+    expect(fake.requestCount()).toBe(1);
+  });
+
   it('does not start a request when the signal is already aborted', async () => {
     const { client } = clientFor(fake);
     const err = await caught(getInfo(client, AbortSignal.abort()));

@@ -86,13 +86,13 @@ describe('FivetranClient', () => {
       // A misbehaving upstream the Fivetran fake cannot imitate: page 2 hands back page 1's cursor.
       server = createServer((req, res) => {
         hits++;
-        const cursor = new URL(req.url ?? '/', 'http://x').searchParams.get('cursor');
+        const url = new URL(req.url ?? '/', 'http://x');
+        const cursor = url.searchParams.get('cursor');
+        // `/v1/teams` cycles c1, c2, c1, ... with new items on every page.
+        const next = url.pathname.endsWith('/teams') ? (cursor === 'c1' ? 'c2' : 'c1') : (cursor ?? 'c1');
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(
-          JSON.stringify({
-            code: 'Success',
-            data: { items: [{ id: `i${hits}` }], next_cursor: cursor ?? 'c1' },
-          }),
+          JSON.stringify({ code: 'Success', data: { items: [{ id: `i${hits}` }], next_cursor: next } }),
         );
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -109,6 +109,15 @@ describe('FivetranClient', () => {
       expect(hits).toBe(2);
       const again = await caught(client.page({ endpoint: '/v1/users', cursor: 'c1', signal: signal() }));
       expect(again.code).toBe(Code.INTERNAL);
+    });
+
+    it('refuses a next_cursor handed out by an earlier page (c1, c2, c1) instead of looping', async () => {
+      const { client } = clientFor(fake, { baseUrl: base });
+      hits = 0;
+      const err = await caught(client.all({ endpoint: '/v1/teams', signal: signal() }));
+      expect(err.code).toBe(Code.INTERNAL);
+      expect(err.message).toBe('baton-fivetran: GET /v1/teams: Fivetran repeated an earlier next_cursor');
+      expect(hits).toBe(3);
     });
   });
 });

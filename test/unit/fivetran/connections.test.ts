@@ -7,7 +7,13 @@ import {
   type ListRequest,
   type Resource,
 } from '../../../src/connector/index.js';
-import { generateDataset, startFakeFivetran, type FakeFivetran } from '../../fakes/fivetran/index.js';
+import {
+  encodeCursor,
+  generateDataset,
+  startFakeFivetran,
+  type FakeFivetran,
+} from '../../fakes/fivetran/index.js';
+import { setConnectionMembership } from '../../fakes/fivetran/fake-state.js';
 import { addPlainUser, connectorFor, drain, ent, grantOf, opts, res, signal } from './support.js';
 
 // fivetran-model.md "Connections and system keys", against the fake Fivetran.
@@ -69,6 +75,28 @@ describe('Fivetran connections and system keys', () => {
     expect(JSON.stringify(items)).not.toContain('connection-password-');
     // One connections page and one groups page for the names.
     expect(fake.requests.map((x) => x.path)).toEqual(['/v1/connections', '/v1/groups']);
+  });
+
+  it('walks /v1/groups once per listing, and again only for a connection in a group it has not seen', async () => {
+    const syncer = reg.syncer('connection');
+    await syncer.list(undefined, req());
+    await syncer.list(undefined, req(encodeCursor(6)));
+    expect(fake.requests.map((x) => x.path)).toEqual(['/v1/connections', '/v1/groups', '/v1/connections']);
+    const c0 = fake.dataset.connections[0]!;
+    const g0 = fake.state.groups.get(c0.group_id)!;
+    fake.state.groups.set('late_group', { ...g0, id: 'late_group', name: 'Late' });
+    fake.state.connections.set('late_connection', { ...c0, id: 'late_connection', group_id: 'late_group' });
+    try {
+      fake.reset();
+      const page = await syncer.list(undefined, req(encodeCursor(6)));
+      expect(fake.requests.map((x) => x.path)).toEqual(['/v1/connections', '/v1/groups']);
+      expect(page.items.find((r) => r.id.resource === 'late_connection')?.description).toBe(
+        `${c0.service} in Late`,
+      );
+    } finally {
+      fake.state.connections.delete('late_connection');
+      fake.state.groups.delete('late_group');
+    }
   });
 
   it('lists no groups when there are no connections', async () => {
@@ -157,6 +185,106 @@ describe('Fivetran connections and system keys', () => {
     ]);
     expect((await scanned('always', 1)).perUser).toBe(30);
     expect((await scanned('never', 5000)).perUser).toBe(0);
+  });
+
+  it('lists no connection roles for a user deleted during the walk, and goes on with the others', async () => {
+    const small = await startFakeFivetran({
+      dataset: generateDataset({ seed: 6, users: 4, connections: 3, connectionMembershipsPerUser: 2 }),
+    });
+    try {
+      // The last user holding a connection role (the first user owns the API key).
+      const gone = small.dataset.userConnections.at(-1)!.owner_id;
+      expect(gone).not.toBe(small.dataset.users[0]!.id);
+      const path = `/v1/users/${gone}/connections`;
+      // Held back until the user is deleted, then answered 404 NotFound_User.
+      small.injectFaults({ kind: 'timeout', ms: 1000, match: path });
+      const syncer = new ConnectorRegistry(connectorFor(small).connector).syncer('connection');
+      const pending = syncer.typeGrants!(req(undefined, { resourceCount: (id) => (id === 'user' ? 4 : 3) }));
+      while (!small.requests.some((r) => r.path === path)) await new Promise((r) => setTimeout(r, 5));
+      small.state.removeUser(gone);
+      const page = await pending;
+      expect(small.requests.find((r) => r.path === path)?.status).toBe(404);
+      const expected = small.dataset.userConnections
+        .filter((m) => m.owner_id !== gone)
+        .map((m) => `connection:${m.connection_id}:${current(m.role)}:user:${m.owner_id}`);
+      expect(page.items.map((g) => g.id).sort()).toEqual(expected.sort());
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("keeps only roles of the listing's scope: a destination role on a connection or a connection role on a group grants nothing", async () => {
+    const small = await startFakeFivetran({
+      dataset: generateDataset({
+        seed: 7,
+        users: 3,
+        groups: 1,
+        teams: 1,
+        connections: 1,
+        connectionMembershipsPerUser: 0,
+        connectionMembershipsPerTeam: 0,
+      }),
+    });
+    try {
+      const { connections, groups, teams, users } = small.dataset;
+      const [connectionId, groupId, teamId, userId] = [
+        connections[0]!.id,
+        groups[0]!.id,
+        teams[0]!.id,
+        users[1]!.id,
+      ];
+      setConnectionMembership(small.state, 'user', userId, connectionId, 'Manage Destination');
+      setConnectionMembership(small.state, 'team', teamId, connectionId, 'Manage Destination');
+      small.state.setTeamGroup(teamId, groupId, 'Manage Connection');
+      const r = new ConnectorRegistry(connectorFor(small).connector);
+      const counted = { resourceCount: (id: string) => (id === 'user' ? 3 : 1) };
+      const team: Resource = { id: { resourceType: 'team', resource: teamId } };
+      const grants = [
+        ...(await drain<Grant>((t) => r.syncer('connection').typeGrants!(req(t, counted)))).items,
+        ...(await drain<Grant>((t) => r.syncer('team').grants(team, req(t, counted)))).items,
+      ].map((g) => g.id);
+      expect(small.requests.map((x) => x.path)).toEqual(
+        expect.arrayContaining([
+          `/v1/users/${userId}/connections`,
+          `/v1/teams/${teamId}/connections`,
+          `/v1/teams/${teamId}/groups`,
+        ]),
+      );
+      expect(grants.filter((id) => id.startsWith('connection:') || id.startsWith('group:'))).toEqual([]);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('decides on the per-user scan once per walk, on its first page', async () => {
+    const big = await startFakeFivetran({
+      dataset: generateDataset({ seed: 5, users: 1001, connections: 1, connectionMembershipsPerUser: 0 }),
+    });
+    try {
+      const c = connectorFor(big);
+      const syncer = new ConnectorRegistry(c.connector).syncer('connection');
+      const { pages } = await drain<Grant>((t) => syncer.typeGrants!(req(t)));
+      expect(pages).toBe(2);
+      // Two pages to count the users up to the limit, then the walk's two pages.
+      expect(big.requests.filter((x) => x.path === '/v1/users')).toHaveLength(4);
+      expect(c.sink.lines.filter((l) => l.msg === "scanning users' connection roles")).toHaveLength(1);
+    } finally {
+      await big.close();
+    }
+  });
+
+  it('stops counting users at the first page past the limit', async () => {
+    const big = await startFakeFivetran({
+      dataset: generateDataset({ seed: 5, users: 1001, connections: 1 }),
+    });
+    try {
+      const c = connectorFor(big, 'admin', { connectionUserScan: { mode: 'auto', userLimit: 10 } });
+      const page = await new ConnectorRegistry(c.connector).syncer('connection').typeGrants!(req());
+      expect(page.items).toEqual([]);
+      expect(big.requests.map((x) => `${x.path} ${x.query.cursor ?? ''}`)).toEqual(['/v1/users ']);
+    } finally {
+      await big.close();
+    }
   });
 
   it('counts users itself, stopping past the limit, when the caller does not say how many there are', async () => {
@@ -268,6 +396,12 @@ describe('Fivetran connections and system keys', () => {
       const warnings = c.sink.lines.filter((l) => l.level === 40);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatchObject({ resourceType: 'system_key', httpStatus: 403 });
+    });
+
+    it('fails a 403 on a later page rather than skipping the rest of the keys', async () => {
+      fake.injectFaults({ kind: '403', match: '/v1/system-keys' });
+      const later = reg.syncer('system_key').list(undefined, req(encodeCursor(2)));
+      await expect(later).rejects.toMatchObject({ code: 7, httpStatus: 403 });
     });
 
     it('still fails the listing on other errors', async () => {
