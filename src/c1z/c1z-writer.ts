@@ -108,7 +108,7 @@ export class C1zWriter implements SyncStore {
    * sync extends an existing file. The file is read now and replaced only by `finish`.
    */
   static async appendTo(opts: C1zWriterOptions, signal?: AbortSignal): Promise<C1zWriter> {
-    const workDir = mkdtempSync(join(opts.tempDir ?? dirname(opts.path), '.c1z-work-'));
+    const workDir = mkdtempSync(join(opts.tempDir ?? dirname(opts.path), WORK_DIR_PREFIX));
     try {
       await extractC1zDatabase(opts.path, join(workDir, 'db'), signal ? { signal } : {});
       return new C1zWriter(opts, workDir);

@@ -145,50 +145,10 @@ function grantData(
   principalBytes: Uint8Array | undefined,
   memo: EncodeMemo | undefined,
   entitlementBytes: Uint8Array | undefined,
-) {
-  if (entitlementBytes) {
-    memo ??= new EncodeMemo();
-    memo.set(g.entitlement, entitlementBytes);
-  }
-  if (!principalBytes) return encodeMessage(PROTO.grant, g, memo);
-  if (!memo) return withPrincipal(encodeMessage(PROTO.grant, { ...g, principal: undefined }), principalBytes);
-  memo.set(g.principal, principalBytes);
-  return encodeMessage(PROTO.grant, g, memo);
-}
-
-const ENTITLEMENT_TAG = (1 << 3) | 2;
-const PRINCIPAL_TAG = (2 << 3) | 2;
-
-/**
- * Inserts field 2 (principal) into a Grant encoded without it. Fields are written by number, so it goes right
- * after field 1 (entitlement) when that is there, else first.
- */
-export function withPrincipal(grant: Uint8Array, principal: Uint8Array): Uint8Array {
-  let at = 0;
-  if (grant[0] === ENTITLEMENT_TAG) {
-    let len = 0;
-    let shift = 0;
-    let pos = 1;
-    for (;;) {
-      const b = grant[pos++]!;
-      len += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) break;
-      shift += 7;
-    }
-    at = pos + len;
-  }
-  const head = [PRINCIPAL_TAG];
-  for (let n = principal.length; ; n = Math.floor(n / 128)) {
-    if (n < 0x80) {
-      head.push(n);
-      break;
-    }
-    head.push((n & 0x7f) | 0x80);
-  }
-  const out = new Uint8Array(grant.length + head.length + principal.length);
-  out.set(grant.subarray(0, at), 0);
-  out.set(head, at);
-  out.set(principal, at + head.length);
-  out.set(grant.subarray(at), at + head.length + principal.length);
-  return out;
+): Uint8Array {
+  if (!principalBytes && !entitlementBytes) return encodeMessage(PROTO.grant, g, memo);
+  const known = memo ?? new EncodeMemo();
+  if (entitlementBytes) known.set(g.entitlement, entitlementBytes);
+  if (principalBytes) known.set(g.principal, principalBytes);
+  return encodeMessage(PROTO.grant, g, known);
 }

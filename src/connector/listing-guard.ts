@@ -18,11 +18,6 @@ export class ListingGuard {
     readonly maxPages: number,
   ) {}
 
-  /** How many pages were checked so far. */
-  get pages(): number {
-    return this.#pages;
-  }
-
   /** Checks one page by the keys of its items; returns how many of them were listed before. */
   check(keys: Iterable<string>): number {
     this.#pages++;

@@ -153,6 +153,28 @@ describe('C1zWriter as a SyncStore', () => {
     w.abort();
   });
 
+  it('refuses every write after a commit that lost the batch', () => {
+    const w = started();
+    w.putResources([user(1)]);
+    // A reader holding a shared lock makes the writer's COMMIT fail (SQLITE_BUSY): the batch is not stored.
+    const reader = new DatabaseSync(w.workingDbPath);
+    try {
+      reader.exec('begin');
+      reader.prepare('select count(*) from v1_sync_runs').get();
+      expect(() => w.flush()).toThrow(expect.objectContaining({ code: Code.INTERNAL }));
+      reader.exec('rollback');
+    } finally {
+      reader.close();
+    }
+    const refused = expect.objectContaining({
+      code: Code.FAILED_PRECONDITION,
+      message: expect.stringContaining('an earlier write failed and rolled back stored pages'),
+    });
+    expect(() => w.putResources([user(2)])).toThrow(refused);
+    expect(() => w.endSync()).toThrow(refused);
+    w.abort();
+  });
+
   it('rejects writes before startSync and after endSync', () => {
     const w = C1zWriter.create({ path, tempDir, clock });
     expect(() => w.putResources([user(1)])).toThrow(BatonError);

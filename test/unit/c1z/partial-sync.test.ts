@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { C1zReader, C1zWriter } from '../../../src/c1z/index.js';
+import { linkPartialSyncToParent } from '../../../src/c1z/partial-sync-parent.js';
+import { createSchema } from '../../../src/c1z/schema.js';
 import type { SyncType } from '../../../src/connector/index.js';
 import { FakeClock, team, teamType, user, userType } from './fixtures.js';
 
@@ -64,6 +67,31 @@ describe('partial syncs in a c1z', () => {
       expect(reader.latestFinishedSync('full')?.syncId).toBe(full);
     } finally {
       await reader.close();
+    }
+  });
+
+  it('never name an unfinished full sync, nor a later finished partial one, as parent', () => {
+    const db = new DatabaseSync(':memory:');
+    try {
+      createSchema(db);
+      const run = db.prepare(
+        "insert into v1_sync_runs (sync_id, started_at, ended_at, sync_token, sync_type) values (?, ?, ?, '', ?)",
+      );
+      run.run('full-done', '2026-01-15 10:00:00', '2026-01-15 10:05:00', 'full');
+      run.run('full-open', '2026-01-15 11:00:00', null, 'full');
+      run.run('partial-done', '2026-01-15 11:30:00', '2026-01-15 11:31:00', 'partial');
+      run.run('partial-new', '2026-01-15 12:00:00', null, 'partial');
+      expect(linkPartialSyncToParent(db, 'partial-new')).toBe('full-done');
+      expect(
+        db.prepare("select parent_sync_id from v1_sync_runs where sync_id = 'partial-new'").get(),
+      ).toEqual({
+        parent_sync_id: 'full-done',
+      });
+      // With only an unfinished full sync left, there is no parent.
+      db.exec("delete from v1_sync_runs where sync_id = 'full-done'");
+      expect(linkPartialSyncToParent(db, 'partial-new')).toBe('');
+    } finally {
+      db.close();
     }
   });
 

@@ -51,6 +51,20 @@ describe('c1z storage errors', () => {
     }
   });
 
+  it('reports an extended SQLITE_IOERR code as a retryable disk I/O error', () => {
+    // SQLITE_IOERR_WRITE is 778 (SQLITE_IOERR 10 | 3 << 8), as node:sqlite reports it in `errcode`.
+    const ioerr = Object.assign(new Error('disk I/O error'), { errcode: 778, errstr: 'disk I/O error' });
+    expect(storageError(ioerr, 'put grants in c1z /data/sync.c1z', '/tmp/w')).toMatchObject({
+      code: Code.UNAVAILABLE,
+      retryable: true,
+      message:
+        'baton-fivetran: put grants in c1z /data/sync.c1z: disk I/O error in /tmp/w (SQLITE_IOERR: disk I/O error)',
+    });
+    // SQLITE_CONSTRAINT_UNIQUE (2067) is a data error, not the disk's.
+    const constraint = Object.assign(new Error('UNIQUE constraint failed'), { errcode: 2067 });
+    expect(storageError(constraint, 'put grants in c1z x', '/t')).toMatchObject({ code: Code.INTERNAL });
+  });
+
   it('maps ENOSPC from a file write to disk full and anything else to INTERNAL', () => {
     const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     expect(storageError(enospc, 'finish c1z /out/sync.c1z', '/out')).toMatchObject({

@@ -14,6 +14,7 @@ import {
 } from '../../../src/connector/index.js';
 import {
   decodeMessage,
+  EncodeMemo,
   encodeMessage,
   packAny,
   protoRoot,
@@ -1072,5 +1073,38 @@ describe('encodeMessage golden corpus', () => {
       keys.push(wire.subarray(i + 4, i + 4 + wire[i + 3]!).toString());
     }
     expect(keys).toEqual(['10', '9', 'b', '\uffff', '\u{1F600}']);
+  });
+});
+
+describe('EncodeMemo', () => {
+  it('gives the same bytes as encoding each message alone, for sub-messages shared across a batch', () => {
+    const group: Resource = { id: { resourceType: 'group', resource: 'g1' }, displayName: 'G1' };
+    const ent: Entitlement = { id: 'group:g1:member', resource: group, slug: 'member' };
+    const grants: Grant[] = ['u1', 'u2', 'u3'].map((u) => ({
+      id: `group:g1:member:user:${u}`,
+      entitlement: ent,
+      principal: { id: { resourceType: 'user', resource: u }, displayName: u },
+    }));
+    const memo = new EncodeMemo();
+    for (const g of grants) {
+      expect(hex(encodeMessage(`${V2}.Grant`, g, memo))).toBe(hex(encodeMessage(`${V2}.Grant`, g)));
+    }
+  });
+
+  it('copies bytes given up front for an object, in place of encoding it', () => {
+    const principal: Resource = { id: { resourceType: 'user', resource: 'u1' } };
+    const given = encodeMessage(`${V2}.Resource`, { id: principal.id, displayName: 'stored' });
+    const memo = new EncodeMemo();
+    memo.set(principal, given);
+    const g = { id: 'g1', principal };
+    expect(
+      decodeMessage<Grant>(`${V2}.Grant`, encodeMessage(`${V2}.Grant`, g, memo)).principal,
+    ).toMatchObject({
+      displayName: 'stored',
+    });
+    // Without the memo the object itself is encoded.
+    expect(
+      decodeMessage<Grant>(`${V2}.Grant`, encodeMessage(`${V2}.Grant`, g)).principal.displayName,
+    ).toBeFalsy();
   });
 });

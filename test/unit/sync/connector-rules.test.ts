@@ -110,6 +110,18 @@ describe('sync engine rules for connector output', () => {
       expect(listCalls(fake)).toBe(8);
     });
 
+    it('refuses a maxPagesPerListing that is not a positive integer, before any call', async () => {
+      for (const maxPagesPerListing of [0, -1, 2.5]) {
+        const fake = endless(true);
+        const { err } = await syncError(fake, { options: { maxPagesPerListing } });
+        expect(err).toMatchObject({
+          code: Code.INVALID_ARGUMENT,
+          message: 'baton-fivetran: sync option maxPagesPerListing must be a positive integer',
+        });
+        expect(listCalls(fake)).toBe(0);
+      }
+    });
+
     it('keeps a page that repeats some items (an offset cursor shifted by an insert)', async () => {
       const fake = new FakeConnector().addTeam('t1').addTeam('t2').addTeam('t3');
       fake.intercept('list', 'team', (p, call) => {

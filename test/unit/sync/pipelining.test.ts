@@ -70,6 +70,23 @@ describe('runPool hands a slot on early', () => {
     expect(log.filter((l) => l.startsWith('end'))).toHaveLength(5);
   });
 
+  it('counts a slot handed off once, even though the worker then ends', async () => {
+    let holding = 0;
+    let maxHolding = 0;
+    await runPool(itemsOf([1, 2, 3]), 1, new AbortController().signal, async (n, _signal, handOff) => {
+      if (n === 1) {
+        // Hands its slot on and ends: the pool frees the slot again when a worker ends.
+        handOff();
+        return;
+      }
+      holding++;
+      maxHolding = Math.max(maxHolding, holding);
+      await sleep(10);
+      holding--;
+    });
+    expect(maxHolding).toBe(1);
+  });
+
   it('rethrows the first failure after the other workers stopped', async () => {
     const ended: number[] = [];
     await expect(
