@@ -213,7 +213,7 @@ export class FivetranApi {
   }
 
   getGroup(groupId: string, o: CallOptions): Promise<FivetranGroup | undefined> {
-    return this.#optional(this.#call('GET', '/v1/groups/{groupId}', { groupId }, o));
+    return this.#optional(this.#read('/v1/groups/{groupId}', { groupId }, 'id', o));
   }
 
   getTeam(teamId: string, o: CallOptions): Promise<FivetranTeam | undefined> {

@@ -1,4 +1,5 @@
 import { Code } from '../../../src/connector/index.js';
+import { FivetranApi } from '../../../src/fivetran/api.js';
 import { generateDataset, type FakeFivetran, type MalformedBody } from '../../fakes/fivetran/index.js';
 import { caught, clientFor, signal, useFakeFivetran } from './support.js';
 
@@ -85,6 +86,20 @@ describe('FivetranClient reading a 200 that is not a Fivetran answer', () => {
     expect(err.message).toContain(
       'GET /v1/account/info: Fivetran answered 200 with no "account_id" in "data"',
     );
+  });
+});
+
+describe('FivetranApi single-object reads', () => {
+  let fake: FakeFivetran;
+  useFakeFivetran((f) => (fake = f), { dataset: generateDataset({ seed: 4, users: 30, groups: 2 }) });
+
+  it('fails a group (targeted sync) answered 200 without its id, instead of storing a group without one', async () => {
+    const { client } = clientFor(fake, { maxRetries: 0 });
+    const groupId = [...fake.state.groups.keys()][0]!;
+    fake.injectFaults({ kind: 'malformed', body: 'no-items', match: `/groups/${groupId}` });
+    const err = await caught(new FivetranApi(client).getGroup(groupId, { signal: signal() }));
+    expect(err).toMatchObject({ code: Code.UNAVAILABLE, retryable: true });
+    expect(err.message).toContain(`GET /v1/groups/${groupId}: Fivetran answered 200 with no "id" in "data"`);
   });
 });
 
