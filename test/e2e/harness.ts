@@ -22,6 +22,16 @@ export function assertBuilt(): void {
   }
 }
 
+/** The settings that point the CLI at a (fake) Fivetran account with its admin key. */
+export const fivetranEnv = (fivetran: {
+  readonly baseUrl: string;
+  readonly keys: { readonly admin: { readonly key: string; readonly secret: string } };
+}) => ({
+  BATON_FIVETRAN_API_KEY: fivetran.keys.admin.key,
+  BATON_FIVETRAN_API_SECRET: fivetran.keys.admin.secret,
+  BATON_FIVETRAN_BASE_URL: fivetran.baseUrl,
+});
+
 /** One parsed JSON log line from stderr; `msg` and `level` are pino's. */
 export type LogLine = Record<string, unknown> & { readonly msg?: string; readonly level?: string };
 

@@ -11,7 +11,7 @@ import {
   type RecordedCall,
 } from '../fakes/control-plane/index.js';
 import { generateDataset, startFakeFivetran, type FakeFivetran } from '../fakes/fivetran/index.js';
-import { CliHarness, type CliProcess } from './harness.js';
+import { CliHarness, fivetranEnv, type CliProcess } from './harness.js';
 
 export const V2 = 'type.googleapis.com/c1.connector.v2';
 export const HOST_ID = 'e2e-service-host';
@@ -101,9 +101,7 @@ export function serviceEnv(world: ServiceWorld, c1zTempDir: string, o: ServiceOp
     BATON_CLIENT_SECRET: c1.clientSecret,
     BATON_C1_API_HOST: c1.host,
     BATON_HOST_ID: HOST_ID,
-    BATON_FIVETRAN_API_KEY: fivetran.keys.admin.key,
-    BATON_FIVETRAN_API_SECRET: fivetran.keys.admin.secret,
-    BATON_FIVETRAN_BASE_URL: fivetran.baseUrl,
+    ...fivetranEnv(fivetran),
     BATON_OPS_LISTEN_ADDRESS: '127.0.0.1:0',
     BATON_LOG_FORMAT: 'json',
     BATON_SHUTDOWN_GRACE_SECONDS: String(o.graceSeconds ?? 5),
