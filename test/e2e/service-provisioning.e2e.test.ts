@@ -13,7 +13,6 @@ import {
   revokePayload,
   runTask,
   secretsOf,
-  startService,
   stopService,
   serviceSuite,
   userPrincipal,
@@ -24,7 +23,7 @@ import {
 
 assertBuilt();
 
-const { harness, worlds, newWorld } = serviceSuite();
+const { harness, worlds, newService } = serviceSuite();
 
 type Response = Record<string, unknown> & { '@type'?: string };
 const responseOf = (f: FinishTaskRequest): Response => (f.success?.response ?? {}) as Response;
@@ -49,8 +48,7 @@ describe('provisioning tasks with BATON_PROVISIONING=true', () => {
   const run = (kind: string, payload: object) => runTask(world, service.proc, kind, payload);
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 41, connections: 5 });
-    service = await startService(harness, world, { provisioning: true });
+    ({ world, service } = await newService({ seed: 41, connections: 5 }, { provisioning: true }));
     users = plainUsers(world);
   }, 30_000);
   afterAll(() => stopService(service));
@@ -255,8 +253,7 @@ describe('provisioning tasks without BATON_PROVISIONING', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 42 });
-    service = await startService(harness, world);
+    ({ world, service } = await newService({ seed: 42 }));
   }, 30_000);
   afterAll(() => stopService(service));
 

@@ -28,7 +28,7 @@ assertBuilt();
 
 const CANCELLED = 1;
 
-const { harness, newWorld } = serviceSuite();
+const { harness, newWorld, newService } = serviceSuite();
 
 const callsOf = (world: ServiceWorld, method: string, taskId?: string): RecordedCall[] =>
   world.c1.calls.filter((c) => {
@@ -124,8 +124,10 @@ describe('defect 4: a 6 s control-plane outage mid-run', () => {
 
   beforeAll(async () => {
     // 2 s heartbeats: a lease of ~20 s, room for the outage plus grpc-js's reconnect backoff after it.
-    world = await newWorld({ seed: 62, users: 10, nextHeartbeatMs: 2000 });
-    service = await startService(harness, world, { provisioning: true });
+    ({ world, service } = await newService(
+      { seed: 62, users: 10, nextHeartbeatMs: 2000 },
+      { provisioning: true },
+    ));
   }, 30_000);
   afterAll(() => stopService(service));
 
@@ -151,8 +153,7 @@ describe('defect 4: a 6 s control-plane outage at FinishTask', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 68, users: 10 });
-    service = await startService(harness, world, { provisioning: true });
+    ({ world, service } = await newService({ seed: 68, users: 10 }, { provisioning: true }));
   }, 30_000);
   afterAll(() => stopService(service));
 
@@ -181,8 +182,7 @@ describe('defect 4: an outage longer than the heartbeat lease', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 63, users: 10, nextHeartbeatMs: 1000 });
-    service = await startService(harness, world);
+    ({ world, service } = await newService({ seed: 63, users: 10, nextHeartbeatMs: 1000 }));
   }, 30_000);
   afterAll(() => stopService(service));
 
@@ -217,8 +217,10 @@ describe('defect 5: the same task id delivered twice', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 64, users: 12, latencyMs: 150, nextHeartbeatMs: 1000 });
-    service = await startService(harness, world, { provisioning: true });
+    ({ world, service } = await newService(
+      { seed: 64, users: 12, latencyMs: 150, nextHeartbeatMs: 1000 },
+      { provisioning: true },
+    ));
   }, 30_000);
   afterAll(() => stopService(service));
 
@@ -336,8 +338,10 @@ describe('defect 6: temp-dir faults at start-up', () => {
 
 describe('defect 7: a second SIGTERM', () => {
   it('is logged, exits 130 and leaves no temp file behind', async () => {
-    const world = await newWorld({ seed: 67, users: 20, latencyMs: 300, nextHeartbeatMs: 1000 });
-    const service = await startService(harness, world, { graceSeconds: 60 });
+    const { world, service } = await newService(
+      { seed: 67, users: 20, latencyMs: 300, nextHeartbeatMs: 1000 },
+      { graceSeconds: 60 },
+    );
     const taskId = world.c1.enqueueTask({ kind: 'syncFull', payload: {} });
     await world.c1.waitFor(() => world.c1.heartbeats(taskId)[0], 10_000);
     await pollUntil(

@@ -74,7 +74,15 @@ export function serviceSuite() {
     worlds.push(world);
     return world;
   };
-  return { harness, worlds: worlds as readonly ServiceWorld[], newWorld };
+  /** A new world and the daemon started against it. */
+  const newService = async (
+    worldOptions?: Parameters<typeof startWorld>[0],
+    serviceOptions?: ServiceOptions,
+  ): Promise<{ world: ServiceWorld; service: Service }> => {
+    const world = await newWorld(worldOptions);
+    return { world, service: await startService(harness, world, serviceOptions) };
+  };
+  return { harness, worlds: worlds as readonly ServiceWorld[], newWorld, newService };
 }
 
 export interface ServiceOptions {
