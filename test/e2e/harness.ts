@@ -6,10 +6,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { zstdDecompressSync } from 'node:zlib';
+import { REPO_ROOT } from '../support/repo-files.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { REPO_ROOT };
+
 export const MAIN_JS = join(REPO_ROOT, 'dist', 'main.js');
 
 /** Throws a clear error unless `dist/main.js` exists; call it at the top of every e2e test file. */
