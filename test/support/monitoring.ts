@@ -10,7 +10,7 @@ export interface Query {
 }
 
 /** Grafana variables as a real query would see them after interpolation. */
-export const interpolateGrafana = (expr: string): string =>
+const interpolateGrafana = (expr: string): string =>
   expr
     .replace(/\$__rate_interval|\$__interval|\$__range/g, '5m')
     .replace(/\$\{?(\w+)\}?/g, (_, name: string) => `grafana_${name}`);
