@@ -9,6 +9,7 @@ import type { FinishTaskRequest, RecordedCall, UploadRecord } from '../fakes/con
 import type { FakeUser } from '../fakes/fivetran/index.js';
 import { assertBuilt, c1zPlainBytes, listDir, scanForSecrets, type LogLine } from './harness.js';
 import {
+  callsOf,
   entitlement,
   finishOf,
   grantPayload,
@@ -40,18 +41,6 @@ const failureOf = (f: FinishTaskRequest) => ({
   nonRetryable: f.error?.nonRetryable ?? false,
   success: f.success !== undefined,
 });
-
-const callsOf = (world: ServiceWorld, method: string, taskId?: string): RecordedCall[] =>
-  world.c1.calls.filter((c) => {
-    if (c.method !== method) return false;
-    if (taskId === undefined) return true;
-    const req = c.request;
-    if (Array.isArray(req)) {
-      const meta = (req[0] as { metadata?: { taskId?: string } } | undefined)?.metadata;
-      return meta?.taskId === taskId;
-    }
-    return (req as { taskId?: string } | undefined)?.taskId === taskId;
-  });
 
 /** The bytes an UploadAsset call streamed (its data frames, in order). */
 const streamedBytes = (call: RecordedCall): Buffer =>

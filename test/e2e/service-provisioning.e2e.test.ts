@@ -9,12 +9,13 @@ import {
   entitlement,
   grantPayload,
   mutatingRequests,
+  plainUsers,
   resource,
   revokePayload,
   runTask,
   secretsOf,
-  stopService,
   serviceSuite,
+  stopService,
   userPrincipal,
   V2,
   type Service,
@@ -33,13 +34,6 @@ const failureOf = (f: FinishTaskRequest) => ({
   nonRetryable: f.error?.nonRetryable ?? false,
   success: f.success !== undefined,
 });
-
-/** A plain user of the dataset: no account role, not the key owner, not a service account. */
-function plainUsers(world: ServiceWorld): FakeUser[] {
-  const { dataset, state } = world.fivetran;
-  const reserved = new Set([dataset.adminUserId, dataset.reviewerUserId, dataset.serviceAccountUserId]);
-  return [...state.users.values()].filter((u) => u.active && u.role === null && !reserved.has(u.id));
-}
 
 describe('provisioning tasks with BATON_PROVISIONING=true', () => {
   let world: ServiceWorld;

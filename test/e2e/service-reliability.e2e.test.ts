@@ -4,15 +4,16 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { RecordedCall } from '../fakes/control-plane/index.js';
 import { assertBuilt, listDir } from './harness.js';
 import {
+  callsOf,
   entitlement,
   finishOf,
   grantPayload,
   httpGet,
   mutatingRequests,
   opsPort,
+  plainUsers,
   pollUntil,
   resource,
   serviceEnv,
@@ -30,18 +31,6 @@ const CANCELLED = 1;
 
 const { harness, newWorld, newService } = serviceSuite();
 
-const callsOf = (world: ServiceWorld, method: string, taskId?: string): RecordedCall[] =>
-  world.c1.calls.filter((c) => {
-    if (c.method !== method) return false;
-    if (taskId === undefined) return true;
-    const req = c.request;
-    if (Array.isArray(req)) {
-      const meta = (req[0] as { metadata?: { taskId?: string } } | undefined)?.metadata;
-      return meta?.taskId === taskId;
-    }
-    return (req as { taskId?: string } | undefined)?.taskId === taskId;
-  });
-
 const readyStatus = async (port: number) => {
   const r = await httpGet(port, '/ready');
   return {
@@ -51,13 +40,6 @@ const readyStatus = async (port: number) => {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A grantable user of the fake account: active, no account role, not one of the reserved users. */
-const plainUser = (world: ServiceWorld) => {
-  const { dataset, state } = world.fivetran;
-  const reserved = new Set([dataset.adminUserId, dataset.reviewerUserId, dataset.serviceAccountUserId]);
-  return [...state.users.values()].find((u) => u.active && u.role === null && !reserved.has(u.id))!;
-};
 
 describe('defect 4: the control plane unreachable at start-up', () => {
   let world: ServiceWorld;
@@ -158,7 +140,7 @@ describe('defect 4: a 6 s control-plane outage at FinishTask', () => {
   afterAll(() => stopService(service));
 
   it('of a grant: retried until it is back, finished once', async () => {
-    const user = plainUser(world);
+    const user = plainUsers(world)[0]!;
     const role = entitlement(resource('role', 'Account Billing'), 'assigned');
     world.c1.outageOn('FinishTask', 6_000);
     const writesBefore = mutatingRequests(world.fivetran).length;
@@ -252,7 +234,7 @@ describe('defect 5: the same task id delivered twice', () => {
   }, 40_000);
 
   it('a grant redelivered after it finished writes to Fivetran once; the counter says 3 duplicates', async () => {
-    const user = plainUser(world);
+    const user = plainUsers(world)[0]!;
     const role = entitlement(resource('role', 'Account Billing'), 'assigned');
     const writesBefore = mutatingRequests(world.fivetran).length;
     const taskId = world.c1.enqueueTask({

@@ -10,7 +10,12 @@ import {
   type FinishTaskRequest,
   type RecordedCall,
 } from '../fakes/control-plane/index.js';
-import { generateDataset, startFakeFivetran, type FakeFivetran } from '../fakes/fivetran/index.js';
+import {
+  generateDataset,
+  startFakeFivetran,
+  type FakeFivetran,
+  type FakeUser,
+} from '../fakes/fivetran/index.js';
 import { CliHarness, fivetranEnv, type CliProcess } from './harness.js';
 
 export const V2 = 'type.googleapis.com/c1.connector.v2';
@@ -177,6 +182,26 @@ export const annotationNames = (f: FinishTaskRequest): string[] =>
 /** Fivetran requests that change something (anything but GET/HEAD). */
 export const mutatingRequests = (fivetran: FakeFivetran) =>
   fivetran.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+
+/** The calls of `method`; with `taskId`, only that task's (by its field, or a stream's first message's metadata). */
+export const callsOf = (world: ServiceWorld, method: string, taskId?: string): RecordedCall[] =>
+  world.c1.calls.filter((c) => {
+    if (c.method !== method) return false;
+    if (taskId === undefined) return true;
+    const req = c.request;
+    if (Array.isArray(req)) {
+      const meta = (req[0] as { metadata?: { taskId?: string } } | undefined)?.metadata;
+      return meta?.taskId === taskId;
+    }
+    return (req as { taskId?: string } | undefined)?.taskId === taskId;
+  });
+
+/** Grantable users of the fake account: active, no account role, none of the dataset's reserved accounts. */
+export function plainUsers(world: ServiceWorld): FakeUser[] {
+  const { dataset, state } = world.fivetran;
+  const reserved = new Set([dataset.adminUserId, dataset.reviewerUserId, dataset.serviceAccountUserId]);
+  return [...state.users.values()].filter((u) => u.active && u.role === null && !reserved.has(u.id));
+}
 
 // --- payloads, shaped as the synced resources and entitlements (fivetran-model.md)
 
