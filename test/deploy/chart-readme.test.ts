@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import yaml from 'js-yaml';
-import { REPO_ROOT } from './k8s-tools.js';
+import { REPO_ROOT } from '../support/repo-files.js';
 
 const SCRIPT = join(REPO_ROOT, 'scripts', 'chart-readme.mjs');
 const README =

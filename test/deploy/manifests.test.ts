@@ -13,11 +13,10 @@ import {
   k8sToolsSkipReason,
   kubectl,
   parseObjects,
-  readRepoFile,
   renderChart,
-  REPO_ROOT,
   type K8sObject,
 } from './k8s-tools.js';
+import { readRepoFile, REPO_ROOT } from '../support/repo-files.js';
 import { podTemplateOf, restrictedViolations } from './pod-security.js';
 
 const describeKubectl = k8sToolsSkipReason ? describe.skip : describe;

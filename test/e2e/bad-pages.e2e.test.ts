@@ -11,7 +11,7 @@ import {
   type MalformedBody,
 } from '../fakes/fivetran/index.js';
 import type { FinishTaskRequest } from '../fakes/control-plane/index.js';
-import { assertBuilt, CliHarness, listDir, type CliProcess } from './harness.js';
+import { assertBuilt, CliHarness, fivetranEnv, listDir, type CliProcess } from './harness.js';
 import {
   runTask,
   serviceSuite,
@@ -44,10 +44,7 @@ const newFake = async (o: FakeFivetranOptions = {}): Promise<FakeFivetran> => {
 };
 
 const oneShot = (fake: FakeFivetran, extra: string[] = []) =>
-  harness.run(['--fivetran-base-url', fake.baseUrl, '-f', 'out.c1z', ...extra], {
-    env: { BATON_FIVETRAN_API_KEY: fake.keys.admin.key, BATON_FIVETRAN_API_SECRET: fake.keys.admin.secret },
-    timeoutMs: 25_000,
-  });
+  harness.run(['-f', 'out.c1z', ...extra], { env: fivetranEnv(fake), timeoutMs: 25_000 });
 
 /** Exit 1 with one plain error line, no c1z and nothing left in the temp dirs. */
 async function expectFailedSync(proc: CliProcess): Promise<string> {

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateDataset, startFakeFivetran, type FakeFivetran } from '../fakes/fivetran/index.js';
-import { assertBuilt, CliHarness } from './harness.js';
+import { assertBuilt, CliHarness, fivetranEnv } from './harness.js';
 
 assertBuilt();
 
@@ -26,9 +26,7 @@ describe('unknown BATON_ environment variables', () => {
     const proc = await harness.run(['-f', 'out.c1z'], {
       cwd,
       env: {
-        BATON_FIVETRAN_API_KEY: fake.keys.admin.key,
-        BATON_FIVETRAN_API_SECRET: fake.keys.admin.secret,
-        BATON_FIVETRAN_BASE_URL: fake.baseUrl,
+        ...fivetranEnv(fake),
         BATON_LOG_FORMAT: 'json',
         BATON_PROVISONING: 'true',
         BATON_FIVETRAN_API_SECRT: 'value-that-must-not-be-logged',

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FinishTaskRequest } from '../fakes/control-plane/index.js';
 import { generateDataset, startFakeFivetran, type FakeFivetran } from '../fakes/fivetran/index.js';
-import { assertBuilt, CliHarness, listDir, type CliProcess } from './harness.js';
+import { assertBuilt, CliHarness, fivetranEnv, listDir, type CliProcess } from './harness.js';
 import {
   runTask,
   serviceSuite,
@@ -66,10 +66,7 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const oneShot = (args: string[]) =>
-  harness.run(['--fivetran-base-url', fake.baseUrl, ...args], {
-    env: { BATON_FIVETRAN_API_KEY: fake.keys.admin.key, BATON_FIVETRAN_API_SECRET: fake.keys.admin.secret },
-  });
+const oneShot = (args: string[]) => harness.run(args, { env: fivetranEnv(fake) });
 
 const plainLine = (proc: CliProcess): string => {
   const plain = proc.plainStderr.filter((l) => l.trim() !== '');

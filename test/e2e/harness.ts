@@ -6,10 +6,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { zstdDecompressSync } from 'node:zlib';
+import { REPO_ROOT } from '../support/repo-files.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export { REPO_ROOT };
+
 export const MAIN_JS = join(REPO_ROOT, 'dist', 'main.js');
 
 /** Throws a clear error unless `dist/main.js` exists; call it at the top of every e2e test file. */
@@ -21,6 +22,16 @@ export function assertBuilt(): void {
     );
   }
 }
+
+/** The settings that point the CLI at a (fake) Fivetran account with its admin key. */
+export const fivetranEnv = (fivetran: {
+  readonly baseUrl: string;
+  readonly keys: { readonly admin: { readonly key: string; readonly secret: string } };
+}) => ({
+  BATON_FIVETRAN_API_KEY: fivetran.keys.admin.key,
+  BATON_FIVETRAN_API_SECRET: fivetran.keys.admin.secret,
+  BATON_FIVETRAN_BASE_URL: fivetran.baseUrl,
+});
 
 /** One parsed JSON log line from stderr; `msg` and `level` are pino's. */
 export type LogLine = Record<string, unknown> & { readonly msg?: string; readonly level?: string };

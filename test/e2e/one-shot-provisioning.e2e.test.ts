@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateDataset, startFakeFivetran, type FakeFivetran } from '../fakes/fivetran/index.js';
-import { assertBuilt, CliHarness, scanForSecrets, type CliProcess } from './harness.js';
+import { assertBuilt, CliHarness, fivetranEnv, scanForSecrets, type CliProcess } from './harness.js';
 
 assertBuilt();
 
@@ -26,9 +26,7 @@ afterAll(async () => {
 });
 
 const env = (provisioning = true): Record<string, string> => ({
-  BATON_FIVETRAN_API_KEY: fake.keys.admin.key,
-  BATON_FIVETRAN_API_SECRET: fake.keys.admin.secret,
-  BATON_FIVETRAN_BASE_URL: fake.baseUrl,
+  ...fivetranEnv(fake),
   BATON_FILE: 'sync.c1z',
   ...(provisioning ? { BATON_PROVISIONING: 'true' } : {}),
 });

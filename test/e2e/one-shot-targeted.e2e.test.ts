@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { C1zReader } from '../../src/c1z/index.js';
 import { generateDataset, startFakeFivetran, type FakeFivetran } from '../fakes/fivetran/index.js';
-import { assertBuilt, c1zPlainBytes, CliHarness, listDir, scanForSecrets } from './harness.js';
+import { assertBuilt, c1zPlainBytes, CliHarness, fivetranEnv, listDir, scanForSecrets } from './harness.js';
 
 assertBuilt();
 
@@ -19,16 +19,10 @@ afterAll(async () => {
   await fake?.close();
 });
 
-const env = () => ({
-  BATON_FIVETRAN_API_KEY: fake.keys.admin.key,
-  BATON_FIVETRAN_API_SECRET: fake.keys.admin.secret,
-  BATON_FIVETRAN_BASE_URL: fake.baseUrl,
-});
-
 /** Runs the CLI in `cwd` and returns it with the Fivetran requests it made, as `METHOD path`. */
 async function run(cwd: string, args: string[]) {
   fake.reset();
-  const proc = await harness.run(['-f', 'sync.c1z', ...args], { cwd, env: env() });
+  const proc = await harness.run(['-f', 'sync.c1z', ...args], { cwd, env: fivetranEnv(fake) });
   return { proc, requests: fake.requests.map((r) => `${r.method} ${r.path}`).sort() };
 }
 

@@ -37,6 +37,11 @@ const credentials = (secret = fake.keys.admin.secret) => ({
 });
 const syncArgs = (baseUrl = fake.baseUrl) => ['--fivetran-base-url', baseUrl, '-f', 'out.c1z'];
 const plainLines = (p: CliProcess) => p.plainStderr.filter((l) => l.trim() !== '');
+/** `count` of each of the connector's six resource types, keyed by type. */
+const perResourceType = (count: (type: string) => number) =>
+  Object.fromEntries(
+    ['user', 'group', 'team', 'role', 'connection', 'system_key'].map((type) => [type, count(type)]),
+  );
 
 describe('a one-shot sync against the fake Fivetran', () => {
   let proc: CliProcess;
@@ -87,15 +92,7 @@ describe('a one-shot sync against the fake Fivetran', () => {
         .sort(),
     ).toEqual(['connection', 'group', 'role', 'system_key', 'team', 'user']);
     const accountRoles = fake.state.roles.filter((r) => r.scope.includes('ACCOUNT') && !r.is_deprecated);
-    const count = (type: string) => [...reader.resources({ resourceTypeId: type })].length;
-    expect({
-      user: count('user'),
-      group: count('group'),
-      team: count('team'),
-      role: count('role'),
-      connection: count('connection'),
-      system_key: count('system_key'),
-    }).toEqual({
+    expect(perResourceType((type) => [...reader.resources({ resourceTypeId: type })].length)).toEqual({
       user: fake.state.users.size,
       group: fake.state.groups.size,
       team: fake.state.teams.size,
@@ -117,16 +114,8 @@ describe('a one-shot sync against the fake Fivetran', () => {
     const destinationRoles = fake.state.roles.filter(
       (r) => r.scope.includes('DESTINATION') && !r.is_deprecated,
     );
-    const count = (type: string) => [...reader.entitlements({ resourceTypeId: type })].length;
     const connectionRoles = fake.state.roles.filter((r) => r.scope.includes('CONNECTOR') && !r.is_deprecated);
-    expect({
-      user: count('user'),
-      group: count('group'),
-      team: count('team'),
-      role: count('role'),
-      connection: count('connection'),
-      system_key: count('system_key'),
-    }).toEqual({
+    expect(perResourceType((type) => [...reader.entitlements({ resourceTypeId: type })].length)).toEqual({
       user: 0,
       group: fake.state.groups.size * destinationRoles.length,
       team: fake.state.teams.size * 2,

@@ -9,13 +9,13 @@ import type { FinishTaskRequest, RecordedCall, UploadRecord } from '../fakes/con
 import type { FakeUser } from '../fakes/fivetran/index.js';
 import { assertBuilt, c1zPlainBytes, listDir, scanForSecrets, type LogLine } from './harness.js';
 import {
+  callsOf,
   entitlement,
   finishOf,
   grantPayload,
   resource,
   runTask,
   secretsOf,
-  startService,
   serviceSuite,
   stopService,
   userPrincipal,
@@ -32,7 +32,7 @@ const CANCELLED = 1;
 /** `FivetranClient`'s default `maxRetries` (src/fivetran/client.ts). */
 const FIVETRAN_MAX_RETRIES = 4;
 
-const { harness, worlds, newWorld } = serviceSuite();
+const { harness, worlds, newService } = serviceSuite();
 const uploaded: Buffer[] = [];
 
 const failureOf = (f: FinishTaskRequest) => ({
@@ -41,18 +41,6 @@ const failureOf = (f: FinishTaskRequest) => ({
   nonRetryable: f.error?.nonRetryable ?? false,
   success: f.success !== undefined,
 });
-
-const callsOf = (world: ServiceWorld, method: string, taskId?: string): RecordedCall[] =>
-  world.c1.calls.filter((c) => {
-    if (c.method !== method) return false;
-    if (taskId === undefined) return true;
-    const req = c.request;
-    if (Array.isArray(req)) {
-      const meta = (req[0] as { metadata?: { taskId?: string } } | undefined)?.metadata;
-      return meta?.taskId === taskId;
-    }
-    return (req as { taskId?: string } | undefined)?.taskId === taskId;
-  });
 
 /** The bytes an UploadAsset call streamed (its data frames, in order). */
 const streamedBytes = (call: RecordedCall): Buffer =>
@@ -100,8 +88,7 @@ describe('Fivetran answering 429, 500 and an HTML 502 once each during a sync', 
   let reader: C1zReader | undefined;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 51, users: 30 });
-    service = await startService(harness, world);
+    ({ world, service } = await newService({ seed: 51, users: 30 }));
     // A clean sync first: the request pattern the faulted sync must repeat plus exactly the retries.
     const clean = await runTask(world, service.proc, 'syncFull', {}, 15_000);
     expect(clean.success).toBeDefined();
@@ -172,8 +159,7 @@ describe('Fivetran answering 500 to every call of one endpoint', () => {
   let taskId: string;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 52, users: 12 });
-    service = await startService(harness, world);
+    ({ world, service } = await newService({ seed: 52, users: 12 }));
     world.fivetran.injectFaults(
       ...Array.from({ length: 30 }, () => ({ kind: '500' as const, match: '/v1/roles' })),
     );
@@ -209,8 +195,7 @@ describe('Fivetran answering 401 mid-sync', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 53, users: 12 });
-    service = await startService(harness, world, { provisioning: true });
+    ({ world, service } = await newService({ seed: 53, users: 12 }, { provisioning: true }));
   }, 30_000);
   afterAll(() => stopService(service));
 
@@ -243,8 +228,7 @@ describe('UploadAsset failures', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 54, users: 12 });
-    service = await startService(harness, world);
+    ({ world, service } = await newService({ seed: 54, users: 12 }));
   }, 30_000);
   afterAll(() => stopService(service));
 
@@ -312,8 +296,7 @@ describe('GetTask failing UNAVAILABLE twice', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 55, users: 8 });
-    service = await startService(harness, world);
+    ({ world, service } = await newService({ seed: 55, users: 8 }));
     // Polling has begun (a GetTask was answered) before the faults are scripted.
     await world.c1.waitFor(() => callsOf(world, 'GetTask').some((c) => c.grpcStatus === 0), 10_000);
   }, 30_000);
@@ -348,8 +331,7 @@ describe('the control plane cancelling a slow sync through Heartbeat', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 56, users: 12, latencyMs: 400, nextHeartbeatMs: 1000 });
-    service = await startService(harness, world);
+    ({ world, service } = await newService({ seed: 56, users: 12, latencyMs: 400, nextHeartbeatMs: 1000 }));
   }, 30_000);
   afterAll(() => stopService(service));
 
@@ -378,8 +360,7 @@ describe('FinishTask failing once', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 57, users: 8 });
-    service = await startService(harness, world);
+    ({ world, service } = await newService({ seed: 57, users: 8 }));
   }, 30_000);
   afterAll(() => stopService(service));
 

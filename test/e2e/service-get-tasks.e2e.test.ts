@@ -1,15 +1,15 @@
 // Service mode with BATON_GET_TASKS=true: batched polling with GetTasks (control-plane.md §4.3).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { FakeFivetran } from '../fakes/fivetran/index.js';
 import type { RecordedCall } from '../fakes/control-plane/index.js';
 import { assertBuilt } from './harness.js';
 import {
   entitlement,
   grantPayload,
+  plainUsers,
   resource,
   revokePayload,
-  startService,
   serviceSuite,
+  startService,
   stopService,
   userPrincipal,
   type Service,
@@ -28,15 +28,6 @@ interface GetTasksRequest {
 const getTasksCalls = (calls: readonly RecordedCall[]) =>
   calls.filter((c) => c.method === 'GetTasks').map((c) => (c.request ?? {}) as GetTasksRequest);
 
-/** Plain active users: no account role and none of the dataset's special accounts. */
-function plainUserIds(fivetran: FakeFivetran): string[] {
-  const { dataset, state } = fivetran;
-  const reserved = new Set([dataset.adminUserId, dataset.reviewerUserId, dataset.serviceAccountUserId]);
-  return [...state.users.values()]
-    .filter((u) => u.active && u.role === null && !reserved.has(u.id))
-    .map((u) => u.id);
-}
-
 describe('BATON_GET_TASKS=true with task concurrency 2', () => {
   let w: ServiceWorld;
   let service: Service;
@@ -52,7 +43,9 @@ describe('BATON_GET_TASKS=true with task concurrency 2', () => {
       provisioning: true,
       env: { BATON_GET_TASKS: 'true', BATON_TASK_CONCURRENCY: '2' },
     });
-    const users = plainUserIds(w.fivetran).slice(0, 6);
+    const users = plainUsers(w)
+      .map((u) => u.id)
+      .slice(0, 6);
     expect(users).toHaveLength(6);
     const role = entitlement(resource('role', 'Account Billing'), 'assigned');
     // Enqueued together, so one GetTasks answer holds more tasks than there are slots.

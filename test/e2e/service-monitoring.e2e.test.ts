@@ -2,13 +2,8 @@
 // dashboard and the alerts query, and with BATON_LOG_FORMAT=json every output line is JSON, even with the
 // control plane at an IP address (where Node would warn about a TLS server name).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  dashboardQueries,
-  parsePromql,
-  readRepoFile,
-  ruleQueries,
-  SCRAPE_SERIES,
-} from '../support/monitoring.js';
+import { dashboardQueries, parsePromql, ruleQueries, SCRAPE_SERIES } from '../support/monitoring.js';
+import { readRepoFile } from '../support/repo-files.js';
 import { assertBuilt, type Exit } from './harness.js';
 import {
   entitlement,

@@ -9,13 +9,13 @@ import {
   entitlement,
   grantPayload,
   mutatingRequests,
+  plainUsers,
   resource,
   revokePayload,
   runTask,
   secretsOf,
-  startService,
-  stopService,
   serviceSuite,
+  stopService,
   userPrincipal,
   V2,
   type Service,
@@ -24,7 +24,7 @@ import {
 
 assertBuilt();
 
-const { harness, worlds, newWorld } = serviceSuite();
+const { harness, worlds, newService } = serviceSuite();
 
 type Response = Record<string, unknown> & { '@type'?: string };
 const responseOf = (f: FinishTaskRequest): Response => (f.success?.response ?? {}) as Response;
@@ -35,13 +35,6 @@ const failureOf = (f: FinishTaskRequest) => ({
   success: f.success !== undefined,
 });
 
-/** A plain user of the dataset: no account role, not the key owner, not a service account. */
-function plainUsers(world: ServiceWorld): FakeUser[] {
-  const { dataset, state } = world.fivetran;
-  const reserved = new Set([dataset.adminUserId, dataset.reviewerUserId, dataset.serviceAccountUserId]);
-  return [...state.users.values()].filter((u) => u.active && u.role === null && !reserved.has(u.id));
-}
-
 describe('provisioning tasks with BATON_PROVISIONING=true', () => {
   let world: ServiceWorld;
   let service: Service;
@@ -49,8 +42,7 @@ describe('provisioning tasks with BATON_PROVISIONING=true', () => {
   const run = (kind: string, payload: object) => runTask(world, service.proc, kind, payload);
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 41, connections: 5 });
-    service = await startService(harness, world, { provisioning: true });
+    ({ world, service } = await newService({ seed: 41, connections: 5 }, { provisioning: true }));
     users = plainUsers(world);
   }, 30_000);
   afterAll(() => stopService(service));
@@ -255,8 +247,7 @@ describe('provisioning tasks without BATON_PROVISIONING', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 42 });
-    service = await startService(harness, world);
+    ({ world, service } = await newService({ seed: 42 }));
   }, 30_000);
   afterAll(() => stopService(service));
 

@@ -4,15 +4,16 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { RecordedCall } from '../fakes/control-plane/index.js';
 import { assertBuilt, listDir } from './harness.js';
 import {
+  callsOf,
   entitlement,
   finishOf,
   grantPayload,
   httpGet,
   mutatingRequests,
   opsPort,
+  plainUsers,
   pollUntil,
   resource,
   serviceEnv,
@@ -28,19 +29,7 @@ assertBuilt();
 
 const CANCELLED = 1;
 
-const { harness, newWorld } = serviceSuite();
-
-const callsOf = (world: ServiceWorld, method: string, taskId?: string): RecordedCall[] =>
-  world.c1.calls.filter((c) => {
-    if (c.method !== method) return false;
-    if (taskId === undefined) return true;
-    const req = c.request;
-    if (Array.isArray(req)) {
-      const meta = (req[0] as { metadata?: { taskId?: string } } | undefined)?.metadata;
-      return meta?.taskId === taskId;
-    }
-    return (req as { taskId?: string } | undefined)?.taskId === taskId;
-  });
+const { harness, newWorld, newService } = serviceSuite();
 
 const readyStatus = async (port: number) => {
   const r = await httpGet(port, '/ready');
@@ -51,13 +40,6 @@ const readyStatus = async (port: number) => {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A grantable user of the fake account: active, no account role, not one of the reserved users. */
-const plainUser = (world: ServiceWorld) => {
-  const { dataset, state } = world.fivetran;
-  const reserved = new Set([dataset.adminUserId, dataset.reviewerUserId, dataset.serviceAccountUserId]);
-  return [...state.users.values()].find((u) => u.active && u.role === null && !reserved.has(u.id))!;
-};
 
 describe('defect 4: the control plane unreachable at start-up', () => {
   let world: ServiceWorld;
@@ -124,8 +106,10 @@ describe('defect 4: a 6 s control-plane outage mid-run', () => {
 
   beforeAll(async () => {
     // 2 s heartbeats: a lease of ~20 s, room for the outage plus grpc-js's reconnect backoff after it.
-    world = await newWorld({ seed: 62, users: 10, nextHeartbeatMs: 2000 });
-    service = await startService(harness, world, { provisioning: true });
+    ({ world, service } = await newService(
+      { seed: 62, users: 10, nextHeartbeatMs: 2000 },
+      { provisioning: true },
+    ));
   }, 30_000);
   afterAll(() => stopService(service));
 
@@ -151,13 +135,12 @@ describe('defect 4: a 6 s control-plane outage at FinishTask', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 68, users: 10 });
-    service = await startService(harness, world, { provisioning: true });
+    ({ world, service } = await newService({ seed: 68, users: 10 }, { provisioning: true }));
   }, 30_000);
   afterAll(() => stopService(service));
 
   it('of a grant: retried until it is back, finished once', async () => {
-    const user = plainUser(world);
+    const user = plainUsers(world)[0]!;
     const role = entitlement(resource('role', 'Account Billing'), 'assigned');
     world.c1.outageOn('FinishTask', 6_000);
     const writesBefore = mutatingRequests(world.fivetran).length;
@@ -181,8 +164,7 @@ describe('defect 4: an outage longer than the heartbeat lease', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 63, users: 10, nextHeartbeatMs: 1000 });
-    service = await startService(harness, world);
+    ({ world, service } = await newService({ seed: 63, users: 10, nextHeartbeatMs: 1000 }));
   }, 30_000);
   afterAll(() => stopService(service));
 
@@ -217,8 +199,10 @@ describe('defect 5: the same task id delivered twice', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 64, users: 12, latencyMs: 150, nextHeartbeatMs: 1000 });
-    service = await startService(harness, world, { provisioning: true });
+    ({ world, service } = await newService(
+      { seed: 64, users: 12, latencyMs: 150, nextHeartbeatMs: 1000 },
+      { provisioning: true },
+    ));
   }, 30_000);
   afterAll(() => stopService(service));
 
@@ -250,7 +234,7 @@ describe('defect 5: the same task id delivered twice', () => {
   }, 40_000);
 
   it('a grant redelivered after it finished writes to Fivetran once; the counter says 3 duplicates', async () => {
-    const user = plainUser(world);
+    const user = plainUsers(world)[0]!;
     const role = entitlement(resource('role', 'Account Billing'), 'assigned');
     const writesBefore = mutatingRequests(world.fivetran).length;
     const taskId = world.c1.enqueueTask({
@@ -336,8 +320,10 @@ describe('defect 6: temp-dir faults at start-up', () => {
 
 describe('defect 7: a second SIGTERM', () => {
   it('is logged, exits 130 and leaves no temp file behind', async () => {
-    const world = await newWorld({ seed: 67, users: 20, latencyMs: 300, nextHeartbeatMs: 1000 });
-    const service = await startService(harness, world, { graceSeconds: 60 });
+    const { world, service } = await newService(
+      { seed: 67, users: 20, latencyMs: 300, nextHeartbeatMs: 1000 },
+      { graceSeconds: 60 },
+    );
     const taskId = world.c1.enqueueTask({ kind: 'syncFull', payload: {} });
     await world.c1.waitFor(() => world.c1.heartbeats(taskId)[0], 10_000);
     await pollUntil(

@@ -7,7 +7,6 @@ import {
   opsPort,
   pollUntil,
   secretsOf,
-  startService,
   serviceSuite,
   type Service,
   type ServiceWorld,
@@ -15,13 +14,12 @@ import {
 
 assertBuilt();
 
-const { harness, newWorld } = serviceSuite();
+const { harness, newService } = serviceSuite();
 let world: ServiceWorld;
 let service: Service;
 
 beforeAll(async () => {
-  world = await newWorld({ seed: 21 });
-  service = await startService(harness, world);
+  ({ world, service } = await newService({ seed: 21 }));
 }, 30_000);
 
 interface Metadata {

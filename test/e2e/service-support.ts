@@ -10,8 +10,13 @@ import {
   type FinishTaskRequest,
   type RecordedCall,
 } from '../fakes/control-plane/index.js';
-import { generateDataset, startFakeFivetran, type FakeFivetran } from '../fakes/fivetran/index.js';
-import { CliHarness, type CliProcess } from './harness.js';
+import {
+  generateDataset,
+  startFakeFivetran,
+  type FakeFivetran,
+  type FakeUser,
+} from '../fakes/fivetran/index.js';
+import { CliHarness, fivetranEnv, type CliProcess } from './harness.js';
 
 export const V2 = 'type.googleapis.com/c1.connector.v2';
 export const HOST_ID = 'e2e-service-host';
@@ -74,7 +79,15 @@ export function serviceSuite() {
     worlds.push(world);
     return world;
   };
-  return { harness, worlds: worlds as readonly ServiceWorld[], newWorld };
+  /** A new world and the daemon started against it. */
+  const newService = async (
+    worldOptions?: Parameters<typeof startWorld>[0],
+    serviceOptions?: ServiceOptions,
+  ): Promise<{ world: ServiceWorld; service: Service }> => {
+    const world = await newWorld(worldOptions);
+    return { world, service: await startService(harness, world, serviceOptions) };
+  };
+  return { harness, worlds: worlds as readonly ServiceWorld[], newWorld, newService };
 }
 
 export interface ServiceOptions {
@@ -101,9 +114,7 @@ export function serviceEnv(world: ServiceWorld, c1zTempDir: string, o: ServiceOp
     BATON_CLIENT_SECRET: c1.clientSecret,
     BATON_C1_API_HOST: c1.host,
     BATON_HOST_ID: HOST_ID,
-    BATON_FIVETRAN_API_KEY: fivetran.keys.admin.key,
-    BATON_FIVETRAN_API_SECRET: fivetran.keys.admin.secret,
-    BATON_FIVETRAN_BASE_URL: fivetran.baseUrl,
+    ...fivetranEnv(fivetran),
     BATON_OPS_LISTEN_ADDRESS: '127.0.0.1:0',
     BATON_LOG_FORMAT: 'json',
     BATON_SHUTDOWN_GRACE_SECONDS: String(o.graceSeconds ?? 5),
@@ -171,6 +182,26 @@ export const annotationNames = (f: FinishTaskRequest): string[] =>
 /** Fivetran requests that change something (anything but GET/HEAD). */
 export const mutatingRequests = (fivetran: FakeFivetran) =>
   fivetran.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+
+/** The calls of `method`; with `taskId`, only that task's (by its field, or a stream's first message's metadata). */
+export const callsOf = (world: ServiceWorld, method: string, taskId?: string): RecordedCall[] =>
+  world.c1.calls.filter((c) => {
+    if (c.method !== method) return false;
+    if (taskId === undefined) return true;
+    const req = c.request;
+    if (Array.isArray(req)) {
+      const meta = (req[0] as { metadata?: { taskId?: string } } | undefined)?.metadata;
+      return meta?.taskId === taskId;
+    }
+    return (req as { taskId?: string } | undefined)?.taskId === taskId;
+  });
+
+/** Grantable users of the fake account: active, no account role, none of the dataset's reserved accounts. */
+export function plainUsers(world: ServiceWorld): FakeUser[] {
+  const { dataset, state } = world.fivetran;
+  const reserved = new Set([dataset.adminUserId, dataset.reviewerUserId, dataset.serviceAccountUserId]);
+  return [...state.users.values()].filter((u) => u.active && u.role === null && !reserved.has(u.id));
+}
 
 // --- payloads, shaped as the synced resources and entitlements (fivetran-model.md)
 

@@ -10,7 +10,6 @@ import {
   httpGet,
   opsPort,
   secretsOf,
-  startService,
   stopService,
   serviceSuite,
   type Service,
@@ -20,7 +19,7 @@ import {
 assertBuilt();
 
 const CHUNK = 524_288;
-const { harness, worlds, newWorld } = serviceSuite();
+const { harness, worlds, newService } = serviceSuite();
 const uploaded: Buffer[] = [];
 
 describe('a sync_full task', () => {
@@ -32,8 +31,7 @@ describe('a sync_full task', () => {
   let reader: C1zReader;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 31, users: 30 });
-    service = await startService(harness, world);
+    ({ world, service } = await newService({ seed: 31, users: 30 }));
     taskId = world.c1.enqueueTask({ kind: 'syncFull', payload: {} });
     finish = await finishOf(world, service.proc, taskId, 20_000);
     upload = world.c1.uploads(taskId)[0]!;
@@ -121,8 +119,7 @@ describe('SIGTERM while a sync runs', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 32, latencyMs: 700 });
-    service = await startService(harness, world, { graceSeconds: 1 });
+    ({ world, service } = await newService({ seed: 32, latencyMs: 700 }, { graceSeconds: 1 }));
   }, 30_000);
   afterAll(() => stopService(service));
 

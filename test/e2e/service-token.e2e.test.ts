@@ -4,7 +4,6 @@ import {
   bearerToken,
   finishOf,
   secretsOf,
-  startService,
   stopService,
   serviceSuite,
   type Service,
@@ -14,15 +13,14 @@ import {
 assertBuilt();
 
 const UNAUTHENTICATED = 16;
-const { harness, worlds, newWorld } = serviceSuite();
+const { harness, worlds, newService } = serviceSuite();
 
 describe('with short-lived tokens (expires_in 12 s: refreshed ~2 s after issue)', () => {
   let world: ServiceWorld;
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 51, tokenTtlSeconds: 12, nextPollMs: 100 });
-    service = await startService(harness, world);
+    ({ world, service } = await newService({ seed: 51, tokenTtlSeconds: 12, nextPollMs: 100 }));
   }, 30_000);
   afterAll(() => stopService(service));
 
@@ -58,8 +56,7 @@ describe('with long-lived tokens (expires_in 3600 s)', () => {
   let service: Service;
 
   beforeAll(async () => {
-    world = await newWorld({ seed: 52, nextPollMs: 100 });
-    service = await startService(harness, world);
+    ({ world, service } = await newService({ seed: 52, nextPollMs: 100 }));
   }, 30_000);
   afterAll(() => stopService(service));
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { imageEnv } from '../../soak/image-env.js';
 import { generateDataset, startFakeFivetran } from '../fakes/fivetran/index.js';
-import { assertBuilt, MAIN_JS, REPO_ROOT } from './harness.js';
+import { assertBuilt, fivetranEnv, MAIN_JS, REPO_ROOT } from './harness.js';
 
 assertBuilt();
 
@@ -39,9 +39,7 @@ async function syncMemory(users: number): Promise<{ peakMiB: number; liveMiB: nu
   try {
     const env = {
       PATH: process.env.PATH ?? '',
-      BATON_FIVETRAN_API_KEY: fake.keys.admin.key,
-      BATON_FIVETRAN_API_SECRET: fake.keys.admin.secret,
-      BATON_FIVETRAN_BASE_URL: fake.baseUrl,
+      ...fivetranEnv(fake),
       BATON_LOG_LEVEL: 'info',
       BATON_LOG_FORMAT: 'json',
       ...IMAGE_ENV,

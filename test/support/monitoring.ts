@@ -1,13 +1,7 @@
 // Reads the PromQL out of the generated dashboard and rules, and checks it with the Prometheus project's own
 // grammar (@prometheus-io/lezer-promql). Shared by the monitoring unit tests and the /metrics e2e test.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parser } from '@prometheus-io/lezer-promql';
 import yaml from 'js-yaml';
-
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const readRepoFile = (path: string): string => readFileSync(join(REPO_ROOT, path), 'utf8');
 
 export interface Query {
   /** Where it was found, for failure messages. */
@@ -16,7 +10,7 @@ export interface Query {
 }
 
 /** Grafana variables as a real query would see them after interpolation. */
-export const interpolateGrafana = (expr: string): string =>
+const interpolateGrafana = (expr: string): string =>
   expr
     .replace(/\$__rate_interval|\$__interval|\$__range/g, '5m')
     .replace(/\$\{?(\w+)\}?/g, (_, name: string) => `grafana_${name}`);

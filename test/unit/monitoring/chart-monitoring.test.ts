@@ -3,7 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import yaml from 'js-yaml';
-import { REPO_ROOT, parsePromql, readRepoFile } from '../../support/monitoring.js';
+import { parsePromql } from '../../support/monitoring.js';
+import { REPO_ROOT, readRepoFile } from '../../support/repo-files.js';
 import { k8sTools } from '../../deploy/k8s-tools.js';
 
 type Doc = {

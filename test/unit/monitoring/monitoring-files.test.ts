@@ -6,13 +6,8 @@ import { ALERTS, RUNBOOK_BASE_URL, THRESHOLDS } from '../../../scripts/monitorin
 import { readmeWithReference } from '../../../scripts/monitoring/generate.js';
 import { registeredMetrics } from '../../../scripts/monitoring/metrics-reference.js';
 import { renderMonitoring } from '../../../scripts/monitoring/render.js';
-import {
-  REPO_ROOT,
-  dashboardQueries,
-  parsePromql,
-  readRepoFile,
-  ruleQueries,
-} from '../../support/monitoring.js';
+import { dashboardQueries, parsePromql, ruleQueries } from '../../support/monitoring.js';
+import { REPO_ROOT, readRepoFile } from '../../support/repo-files.js';
 
 type Json = Record<string, unknown>;
 const dashboard = JSON.parse(readRepoFile('deploy/monitoring/baton-fivetran.json')) as Json;
