@@ -111,8 +111,9 @@ export const fivetranHttpError = (f: HttpFailure): FivetranApiError => {
 };
 
 /**
- * A transport failure (timeout, reset, refused) for which the same call may succeed later. The library's
- * error is not kept as `cause`: it holds the request options, Authorization header included.
+ * A transport failure (timeout, reset, refused) for which the same call may succeed later. Only the error's
+ * code and message are kept, never the error as `cause`: a transport error may carry the request (and with
+ * it the Authorization header) and must not reach logs.
  */
 export const fivetranNetworkError = (action: string, endpoint: string, err: unknown): FivetranApiError => {
   const e = err as { code?: unknown; message?: unknown } | undefined;
