@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from './cli/run-cli.js';
-import { routeProcessWarnings } from './ops/index.js';
+import { routeProcessWarnings } from './ops/log.js';
 
 // The composition root's process glue: signals become one AbortSignal, output goes to the real streams.
 class ShutdownRequested extends Error {

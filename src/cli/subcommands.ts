@@ -1,7 +1,8 @@
 import { configSchema, loadConfig, parseArgv, type FieldSpec } from '../config/index.js';
 import { inspectC1z } from '../c1z/index.js';
 import { toJsonForDisplay } from '../connector/index.js';
-import { createLogger, probeHealth } from '../ops/index.js';
+import { probeHealth } from '../ops/health-check.js';
+import { createLogger } from '../ops/log.js';
 import { buildRegistry } from './build-connector.js';
 import { UsageError, type CliIo } from './cli-io.js';
 

@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { C1zReader } from '../../src/c1z/index.js';
 import type { Grant } from '../../src/connector/index.js';
@@ -9,6 +10,7 @@ import {
   c1zPlainBytes,
   CliHarness,
   listDir,
+  REPO_ROOT,
   scanForSecrets,
   type CliProcess,
   type LogLine,
@@ -309,6 +311,20 @@ describe('a one-shot sync that fails', () => {
       await slow.close();
     }
   });
+});
+
+describe('start-up of a one-shot sync', () => {
+  it('loads neither the gRPC client nor the metrics library, which only service mode uses', async () => {
+    const probe = join(REPO_ROOT, 'test', 'support', 'loaded-packages-probe.mjs');
+    const p = await harness.run(syncArgs(), {
+      env: { ...credentials(), NODE_OPTIONS: `--import=${pathToFileURL(probe).href}` },
+    });
+    expect(p.exit).toEqual({ code: 0, signal: null });
+    const loaded = p.logs.find((l) => l.msg === 'loaded packages')?.packages as string[] | undefined;
+    // The probe sees the CommonJS packages the sync needs, so an absence below means something.
+    expect(loaded).toEqual(expect.arrayContaining(['pino', 'protobufjs']));
+    expect(loaded?.filter((name) => /grpc|prom-client/.test(name))).toEqual([]);
+  }, 30_000);
 });
 
 describe('secrets', () => {
