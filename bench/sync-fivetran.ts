@@ -11,7 +11,7 @@
 //   --concurrency N (the config default) --runs default,1,cpu (any subset) --json FILE
 //   --node-options '…' (default: NODE_OPTIONS of the Dockerfile, as the image runs it) --show-cli-output
 //   --cli-main-js PATH (another build's dist/main.js, to measure a before/after pair with the same bench)
-//   --connections N (0) --system-keys N (0); BENCH_CLI_ENV='K=V K=V' adds CLI environment variables
+//   --account-wide-users N|uncapped (users/100) --connections N (0) --system-keys N (0); BENCH_CLI_ENV='K=V K=V' adds CLI environment variables
 //   (e.g. BATON_CONNECTION_USER_SCAN=always).
 // Profiling: BENCH_CLI_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' (see bench/README.md).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { C1zReader } from '../src/c1z/index.js';
 import { fieldByFlag } from '../src/config/schema.js';
 import { imageEnv } from '../soak/image-env.js';
-import { generateDataset } from '../test/fakes/fivetran/index.js';
+import { ACCOUNT_LEVEL_ROLES, generateDataset } from '../test/fakes/fivetran/index.js';
 
 const arg = (name: string): string | undefined => {
   const at = process.argv.indexOf(`--${name}`);
@@ -42,6 +42,13 @@ const groups = num('groups', Math.max(1, Math.round(users / 20)));
 const teams = num('teams', Math.max(1, Math.round(users / 50)));
 const latencyMs = num('latency-ms', 25);
 const concurrency = num('concurrency', defaultConcurrency);
+// Users holding an account-wide role are listed on every group (fivetran-api.md §6.1), so they set the size
+// of every group page. Default: 1% of the users, which keeps each group listing to one page at 10k and 50k
+// users, the shape of the issue's figures (913 requests at 10k); `--account-wide-users uncapped` keeps the
+// generator's draw (about a quarter of the users: 2,500 extra rows on every group at 10k).
+const accountWideArg = arg('account-wide-users');
+const accountWideUsers =
+  accountWideArg === 'uncapped' ? undefined : num('account-wide-users', Math.round(users / 100));
 const connections = num('connections', 0);
 const systemKeys = num('system-keys', 0);
 const extraEnv = Object.fromEntries(
@@ -52,9 +59,13 @@ const extraEnv = Object.fromEntries(
 );
 const runNames = (arg('runs') ?? 'default,1,cpu').split(',').filter(Boolean);
 const jsonPath = arg('json') ?? join(repoRoot, '.bench-build', `sync-bench-${users}-users.json`);
-// The image's NODE_OPTIONS (Dockerfile `ENV`), so the CLI runs as in production.
-const nodeOptions =
-  arg('node-options') ?? imageEnv(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')).NODE_OPTIONS ?? '';
+// The image's environment (Dockerfile `ENV`: NODE_OPTIONS and glibc's MALLOC_* thresholds), so the CLI runs as
+// in production; `--node-options` replaces NODE_OPTIONS.
+const imageEnvironment = imageEnv(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8'));
+const nodeOptions = arg('node-options') ?? imageEnvironment.NODE_OPTIONS ?? '';
+const mallocEnv = Object.fromEntries(
+  Object.entries(imageEnvironment).filter(([k]) => k.startsWith('MALLOC_')),
+);
 
 // Another build of the CLI to compare with (e.g. a worktree of an older commit, built there).
 const mainJs = arg('cli-main-js') ?? join(repoRoot, 'dist', 'main.js');
@@ -144,6 +155,7 @@ async function run(server: ChildProcess, spec: RunSpec): Promise<RunResult> {
       BATON_FIVETRAN_CONCURRENCY: String(spec.concurrency),
       BATON_LOG_LEVEL: 'info',
       BATON_LOG_FORMAT: 'json',
+      ...mallocEnv,
       ...extraEnv,
       NODE_OPTIONS: nodeOptions,
       ...(process.env.BENCH_PROBE_TIMELINE ? { BENCH_PROBE_TIMELINE: process.env.BENCH_PROBE_TIMELINE } : {}),
@@ -226,18 +238,30 @@ async function run(server: ChildProcess, spec: RunSpec): Promise<RunResult> {
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const datasetOptions = { seed: 1, users, groups, teams, connections, systemKeys };
+const datasetOptions = {
+  seed: 1,
+  users,
+  groups,
+  teams,
+  connections,
+  systemKeys,
+  ...(accountWideUsers !== undefined ? { accountWideUsers } : {}),
+};
 const dataset = generateDataset(datasetOptions);
 const cores = availableParallelism();
 console.log(
   `dataset: ${dataset.users.length} users, ${dataset.groups.length} groups, ${dataset.teams.length} teams, ` +
-    `${dataset.groupMemberships.length} group and ${dataset.teamMemberships.length} team memberships`,
+    `${dataset.groupMemberships.length} group and ${dataset.teamMemberships.length} team memberships, ` +
+    `${dataset.users.filter((u) => u.role !== null && ACCOUNT_LEVEL_ROLES.has(u.role)).length} users with an ` +
+    `account-wide role (listed on every group${accountWideUsers === undefined ? ', uncapped' : ''})`,
 );
 console.log(
   `machine: ${cores} cores (${cpus()[0]?.model.trim() ?? '?'}), Node ${process.versions.node}, ` +
     `load average ${loadavg()
       .map((l) => l.toFixed(2))
-      .join(' ')}; CLI NODE_OPTIONS='${nodeOptions}'`,
+      .join(' ')}; CLI NODE_OPTIONS='${nodeOptions}' ${Object.entries(mallocEnv)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
 );
 const server = fork(fileURLToPath(new URL('./sync-fake-server.js', import.meta.url)), [
   JSON.stringify(datasetOptions),

@@ -13,7 +13,7 @@ import {
   type ConnectionDatasetOptions,
 } from './connection-dataset.js';
 import { IdAllocator } from './id-allocator.js';
-import { roleCatalogue } from './role-catalogue.js';
+import { ACCOUNT_LEVEL_ROLES, roleCatalogue } from './role-catalogue.js';
 import { floorPositive, SeededRandom } from './seeded-random.js';
 import { FAMILY_NAMES, GIVEN_NAMES, ID_WORDS } from './words.js';
 
@@ -31,6 +31,11 @@ export interface DatasetOptions extends ConnectionDatasetOptions {
   teamMembershipsPerUser?: number;
   /** Mean group memberships per team; default 1.5. */
   teamGroupsPerTeam?: number;
+  /**
+   * At most this many users hold an account-wide role (`ACCOUNT_LEVEL_ROLES`: listed on every group); the
+   * users past it that drew one get no account role. Default: no cap (about a quarter of the users draw one).
+   */
+  accountWideUsers?: number;
 }
 
 /** A generated, immutable starting point for a fake server; `FakeState` deep-copies it. */
@@ -88,6 +93,7 @@ export function generateDataset(o: DatasetOptions): FakeDataset {
 
   const users: FakeUser[] = [];
   for (let i = 0; i < userCount; i++) users.push(randomUser(rnd, ids.next(), emails, i));
+  if (o.accountWideUsers !== undefined) capAccountWideUsers(users, o.accountWideUsers);
   const groups: FakeGroup[] = [];
   for (let i = 0; i < (o.groups ?? 6); i++) {
     const name = `${capitalise(rnd.pick(ID_WORDS))} ${rnd.pick(['Warehouse', 'Lake', 'Prod', 'Staging', 'Analytics'])}`;
@@ -204,6 +210,15 @@ function randomUser(rnd: SeededRandom, id: string, emails: Map<string, number>, 
     },
   ];
   return { ...user, ...fixed[index] };
+}
+
+function capAccountWideUsers(users: FakeUser[], cap: number): void {
+  let seen = 0;
+  for (const [i, user] of users.entries()) {
+    if (user.role === null || !ACCOUNT_LEVEL_ROLES.has(user.role)) continue;
+    // users[0..2] keep their fixed roles (admin, reviewer, service account): tests and the demo rely on them.
+    if (++seen > cap && i > 2) users[i] = { ...user, role: null };
+  }
 }
 
 function uniqueEmail(emails: Map<string, number>, local: string): string {

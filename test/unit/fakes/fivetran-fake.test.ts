@@ -1,4 +1,5 @@
 import {
+  ACCOUNT_LEVEL_ROLES,
   generateDataset,
   startFakeFivetran,
   type ApiCredential,
@@ -96,6 +97,21 @@ describe('generateDataset', () => {
     const d = generateDataset({ seed: 9, users: 20_000, groups: 100, teams: 50 });
     expect(new Set(d.users.map((u) => u.id)).size).toBe(20_000);
     expect(new Set(d.users.map((u) => u.email)).size).toBe(20_000);
+  });
+
+  it('caps the users with an account-wide role at accountWideUsers, keeping the fixed first three', () => {
+    const accountWide = (d: ReturnType<typeof generateDataset>) =>
+      d.users.filter((u) => u.role !== null && ACCOUNT_LEVEL_ROLES.has(u.role));
+    const uncapped = generateDataset({ seed: 1, users: 2_000 });
+    const capped = generateDataset({ seed: 1, users: 2_000, accountWideUsers: 20 });
+    expect(accountWide(uncapped).length).toBeGreaterThan(400);
+    expect(accountWide(capped)).toHaveLength(20);
+    expect(capped.users.slice(0, 3).map((u) => u.role)).toEqual(
+      uncapped.users.slice(0, 3).map((u) => u.role),
+    );
+    // Only roles change: the same users, memberships and everything else.
+    expect(capped.users.map((u) => u.id)).toEqual(uncapped.users.map((u) => u.id));
+    expect(capped.groupMemberships).toEqual(uncapped.groupMemberships);
   });
 });
 
