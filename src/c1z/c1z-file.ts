@@ -61,9 +61,10 @@ export async function writeC1zFile(
 }
 
 // A file stream allocates a new chunk per read, and with little else allocating they stay uncollected until
-// the end: as much memory as the database is large. One reused buffer, in the file stream's chunk size so the
-// compressor sees the same input, keeps it flat.
-const READ_CHUNK = 64 * 1024;
+// the end: as much memory as the database is large. One reused buffer keeps it flat. 1 MiB rather than a file
+// stream's 64 KiB: each chunk is a round trip through the thread pool (read, then compress), and at 64 KiB
+// those waits made up a fifth of compressing a 90 MB database. zstd's output does not depend on the chunking.
+const READ_CHUNK = 1024 * 1024;
 
 /** Writes the file into `compress` through one reused buffer, each chunk consumed before the next read. */
 async function feed(path: string, compress: Writable): Promise<void> {

@@ -85,8 +85,13 @@ export class C1zWriter implements SyncStore {
     // working file, which is discarded anyway, so syncs to disk happen once, on the final c1z. (A journal in
     // memory would hold a copy of every index page a batch touches: RSS growing with the database.) The page
     // cache is capped at 8 MiB: a bigger one only fills with the growing database (44 MiB at 5,000 users)
-    // and the pages it evicts are still in the OS cache.
-    this.#db.exec('pragma journal_mode = DELETE; pragma synchronous = OFF; pragma cache_size = -8192');
+    // and the pages it evicts are still in the OS cache. 16 KiB pages (SQLite's default is 4 KiB) quarter the
+    // reads and writes of those evictions, of the end-of-sync index builds (full scans of v1_grants, whose rows
+    // hold ~1.2 KB each) and of the journal: ~0.3 s less CPU at 10,000 users, mostly system time, same RSS.
+    // A page size only applies to a new database, so a file added to keeps its own.
+    this.#db.exec(
+      'pragma page_size = 16384; pragma journal_mode = DELETE; pragma synchronous = OFF; pragma cache_size = -8192',
+    );
     createSchema(this.#db, { deferIndexes: true });
     this.#stmt = prepareWriterStatements(this.#db);
   }

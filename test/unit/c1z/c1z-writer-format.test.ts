@@ -48,7 +48,8 @@ describe('c1z outer layout', () => {
 
   it('holds a self-contained SQLite file written with a rollback journal', () => {
     expect(raw.dbBytes.subarray(0, 16).toString('latin1')).toBe('SQLite format 3\0');
-    expect(raw.dbBytes.readUInt16BE(16)).toBe(4096);
+    // 16 KiB pages, not the SDK fixture's 4 KiB default: any SQLite page size opens the same (c1z-format.md §2.2).
+    expect(raw.dbBytes.readUInt16BE(16)).toBe(16384);
     // Bytes 18/19 are 1 for rollback-journal files, 2 for WAL.
     expect([raw.dbBytes[18], raw.dbBytes[19]]).toEqual([1, 1]);
     expect(one(raw.db, 'pragma integrity_check')).toEqual({ integrity_check: 'ok' });
