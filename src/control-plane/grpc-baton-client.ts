@@ -18,7 +18,9 @@ import { durationMs, taskFromProto } from './task-from-proto.js';
 import { TlsChannelCredentials } from './tls-credentials.js';
 import { tlsRoots } from './tls-roots.js';
 import { TokenSource, type OutboundAgents } from './token-source.js';
-import { uploadAsset, type UploadFrame, type UploadStream } from './upload.js';
+import { uploadAsset, type UploadStream } from './upload.js';
+import { uploadFrameSerializer } from './upload-serializer.js';
+import { collectYoungGarbage } from './young-gc.js';
 
 export interface HelloInfo {
   readonly connectorMetadata: ConnectorMetadata;
@@ -306,10 +308,7 @@ export class GrpcBatonClient implements BatonServiceClient {
     const token = this.#tokens.cached;
     const call = this.#client.makeClientStreamRequest(
       SERVICE + 'UploadAsset',
-      (msg: UploadFrame) => {
-        const bytes = encodeMessage(PKG + 'BatonServiceUploadAssetRequest', msg);
-        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength); // a view, not a copy
-      },
+      uploadFrameSerializer(),
       (bytes: Buffer) => decodeMessage(PKG + 'BatonServiceUploadAssetResponse', bytes),
       new grpc.Metadata(),
       options,
@@ -323,10 +322,16 @@ export class GrpcBatonClient implements BatonServiceClient {
     const onAbort = () => call.cancel();
     o.signal?.addEventListener('abort', onAbort, { once: true });
     void done.finally(() => o.signal?.removeEventListener('abort', onAbort)).catch(() => undefined);
+    let dataFrames = 0;
     return {
-      // Waits for the write's callback, not just 'drain': grpc-js frames each message into a new buffer, so
-      // one frame in flight keeps the upload's memory at a chunk or two, and the caller may reuse its bytes.
+      // Waits for the write's callback, not just 'drain': one frame in flight, and the caller may reuse its
+      // bytes. Each chunk still leaves grpc-js's framed copy of it as off-heap garbage that V8 would only
+      // collect after ~64 MiB of it; a scavenge every second chunk frees it, so the upload's memory stays at
+      // a chunk or two. Not every chunk: grpc-js keeps the last framed chunk (its retry buffer) until the next
+      // one is written, so a per-chunk scavenge finds each one alive twice and promotes it to the old
+      // generation, which only a full GC frees.
       send: async (frame) => {
+        if ('data' in frame && ++dataFrames % 2 === 0) collectYoungGarbage();
         await Promise.race([new Promise<void>((r) => call.write(frame, () => r())), done]);
       },
       finish: async () => {
