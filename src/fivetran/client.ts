@@ -4,6 +4,7 @@ import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Logger } from 'pino';
 import { cancelled, internal, ListingGuard, maxPagesFor, systemClock } from '../connector/index.js';
+import { BodyBuffers } from '../net/index.js';
 import type { Clock, RateLimitInfo } from '../connector/index.js';
 import { backoffMs, parseRetryAfterMs } from './backoff.js';
 import { malformedResponse, readEnvelope, type ReadShape } from './envelope.js';
@@ -117,6 +118,7 @@ export class FivetranClient {
   readonly #maxWaitMs: number;
   readonly #limiter: RateLimiter;
   readonly #agent: Agent | undefined;
+  readonly #bodies = new BodyBuffers();
   #rateLimit: RateLimitInfo | undefined;
 
   constructor(o: FivetranClientOptions) {
@@ -347,12 +349,14 @@ export class FivetranClient {
           const decoder = decompressorFor(res.headers['content-encoding']);
           decoder?.on('error', (err) => finish(err));
           const body: Readable = decoder ? res.pipe(decoder) : res;
-          // Decoded chunk by chunk into one string: no second copy of the body as a buffer.
-          body.setEncoding('utf8');
-          let text = '';
-          body.on('data', (chunk: string) => (text += chunk));
+          const collected = this.#bodies.collect();
+          body.on('data', (chunk: Buffer) => collected.push(chunk));
           body.on('end', () =>
-            finish(undefined, { statusCode: res.statusCode ?? 0, headers: res.headers, body: text }),
+            finish(undefined, {
+              statusCode: res.statusCode ?? 0,
+              headers: res.headers,
+              body: collected.text(),
+            }),
           );
           res.on('error', (err) => finish(err));
           res.on('close', () => {

@@ -2,3 +2,4 @@ export { bypassesProxy, parseProxyUrl, proxyFor, redactProxyUrl, type ProxySetti
 export { createHttpProxyAgent, createProxyAgent, type ProxyAgentOptions } from './proxy-agent.js';
 export { ProxyConnectError } from './proxy-tunnel.js';
 export { ProxyRouter } from './proxy-router.js';
+export { BodyBuffers, BodyCollector } from './body-buffers.js';
