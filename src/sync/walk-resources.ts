@@ -2,6 +2,7 @@ import type { ListRequest, Resource, ResourceId } from '../connector/index.js';
 import { findAnnotation, resourceKey } from '../connector/index.js';
 import { paginate } from './paginate.js';
 import { checkResource, hasResourceId } from './resource-rules.js';
+import { runPool } from './run-pool.js';
 import type { SyncContext } from './sync-context.js';
 
 /** One pending listing: plain and serializable, like the SDK's action stack entries. */
@@ -11,22 +12,49 @@ export interface ResourceListing {
 }
 
 /**
- * Lists every synced type's resources (or the listings in `from`), then, depth first, the child listings
- * their `ChildResourceType` annotations ask for (children run before the next type, as in the SDK's LIFO
- * stack).
+ * Lists every synced type's resources (or the listings in `from`), up to `concurrency` listings at a time,
+ * and the child listings their `ChildResourceType` annotations ask for, each queued once its parent's page is
+ * stored. (The SDK walks one listing at a time, children first; the set of rows stored is the same, and
+ * the types' listings no longer wait for one another: a long user walk runs beside the short ones.)
  */
 export async function walkResources(
   ctx: SyncContext,
   from: readonly ResourceListing[] = [...ctx.types.keys()].map((resourceTypeId) => ({ resourceTypeId })),
 ): Promise<void> {
-  const pending = [...from].reverse();
-  for (let listing = pending.pop(); listing; listing = pending.pop()) {
-    const children = await listResources(ctx, listing);
-    pending.push(...children.reverse());
+  const pending = [...from];
+  let running = 0;
+  let wake: (() => void) | undefined;
+  const settle = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  // Ends when nothing is queued and no running listing can queue children any more.
+  async function* listings(): AsyncGenerator<ResourceListing> {
+    for (;;) {
+      const next = pending.shift();
+      if (next) {
+        running++;
+        yield next;
+      } else if (running === 0) return;
+      else await new Promise<void>((resolve) => (wake = resolve));
+    }
   }
+  await runPool(listings(), ctx.options.concurrency, ctx.signal, async (listing, signal, handOff) => {
+    try {
+      pending.push(...(await listResources({ ...ctx, signal }, listing, handOff)));
+    } finally {
+      running--;
+      settle();
+    }
+  });
 }
 
-async function listResources(ctx: SyncContext, listing: ResourceListing): Promise<ResourceListing[]> {
+async function listResources(
+  ctx: SyncContext,
+  listing: ResourceListing,
+  onLastPage?: () => void,
+): Promise<ResourceListing[]> {
   const { store, log, signal, tally } = ctx;
   const typeId = listing.resourceTypeId;
   const type = ctx.types.get(typeId);
@@ -35,7 +63,9 @@ async function listResources(ctx: SyncContext, listing: ResourceListing): Promis
   const what = `listing resources for type ${typeId}${listing.parent ? ` under ${resourceKey(listing.parent)}` : ''}`;
   const children: ResourceListing[] = [];
   const list = (req: ListRequest) => syncer.list(listing.parent, req);
-  const pages = paginate(what, ctx.options, signal, list, (r) => (r.id ? resourceKey(r.id) : undefined));
+  const pages = paginate(what, ctx.options, signal, list, (r) => (r.id ? resourceKey(r.id) : undefined), {
+    onLastPage,
+  });
   for await (const page of pages) {
     const kept: Resource[] = [];
     for (const r of page.items) {

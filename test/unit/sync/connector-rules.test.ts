@@ -200,14 +200,17 @@ describe('sync engine rules for connector output', () => {
     });
   });
 
-  it('lists child resource types under each parent that declares them, before the next type', async () => {
+  it('lists child resource types under each parent that declares them, once its page is stored', async () => {
     const org = (id: string): Resource => ({
       id: { resourceType: 'org', resource: id },
       annotations: [annotations.childResourceType('project'), annotations.childResourceType('missing')],
     });
     const orgs: ResourceSyncer = {
       resourceType: { id: 'org', displayName: 'Org' },
-      list: async (parent) => ({ items: parent ? [] : [org('o1'), org('o2')] }),
+      list: async (parent) => {
+        listed.push(`orgs under ${parent?.resource ?? '-'}`);
+        return { items: parent ? [] : [org('o1'), org('o2')] };
+      },
       entitlements: async () => ({ items: [] }),
       grants: async () => ({ items: [] }),
     };
@@ -230,14 +233,63 @@ describe('sync engine rules for connector output', () => {
     const { store, lines } = await syncInto(fake, {
       options: { resourceTypeIds: ['org', 'project', 'team'] },
     });
-    expect(store.resources('project').map((r) => [r.id.resource, r.parentResourceId?.resource])).toEqual([
+    const projectRows = store.resources('project').map((r) => [r.id.resource, r.parentResourceId?.resource]);
+    expect(projectRows.sort()).toEqual([
       ['o1-p1', 'o1'],
       ['o1-p2', 'o1'],
       ['o2-p1', 'o2'],
       ['o2-p2', 'o2'],
     ]);
-    expect(listed).toEqual(['o1@', 'o1@next', 'o2@', 'o2@next', '-@']);
+    expect([...listed].sort()).toEqual(['-@', 'o1@', 'o1@next', 'o2@', 'o2@next', 'orgs under -']);
+    // A parent's children are listed after the page holding it, each listing's pages in order.
+    const at = (call: string) => listed.indexOf(call);
+    expect(at('o1@')).toBeGreaterThan(at('orgs under -'));
+    expect(at('o2@')).toBeGreaterThan(at('orgs under -'));
+    expect(at('o1@next')).toBeGreaterThan(at('o1@'));
+    expect(at('o2@next')).toBeGreaterThan(at('o2@'));
     expect(lines.filter((l) => l.resourceType === 'missing')).toHaveLength(2);
+  });
+
+  it('lists the resources of several types side by side, never more listings at once than the concurrency', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const order: string[] = [];
+    const paged = (typeId: string, pages: number): ResourceSyncer => ({
+      resourceType: { id: typeId, displayName: typeId },
+      list: async (_parent, req) => {
+        const at = Number(req.pageToken ?? 0);
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        order.push(`${typeId}${at}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return {
+          items: [{ id: { resourceType: typeId, resource: `${typeId}${at}` } }],
+          ...(at + 1 < pages ? { nextPageToken: String(at + 1) } : {}),
+        };
+      },
+      entitlements: async () => ({ items: [] }),
+      grants: async () => ({ items: [] }),
+    });
+    const fake = new FakeConnector();
+    for (const [typeId, pages] of [
+      ['a', 6],
+      ['b', 1],
+      ['c', 1],
+      ['d', 1],
+      ['e', 1],
+    ] as const)
+      fake.addSyncer(paged(typeId, pages));
+    const { store } = await syncInto(fake, {
+      concurrency: 2,
+      options: { resourceTypeIds: ['a', 'b', 'c', 'd', 'e'] },
+    });
+    // The one-page types do not wait for a's six pages (a's next page is asked for ahead, so up to 3 calls).
+    expect(order.indexOf('e0')).toBeLessThan(order.indexOf('a5'));
+    expect(maxInFlight).toBeLessThanOrEqual(3);
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(store.resources('a')).toHaveLength(6);
+    for (const t of ['b', 'c', 'd', 'e']) expect(store.resources(t)).toHaveLength(1);
   });
 
   it('honours skip annotations on a resource type and on single resources', async () => {

@@ -45,12 +45,13 @@ describe('sync into a real c1z', () => {
       const run = reader.latestFinishedSync()!;
       expect(run).toMatchObject({ syncId: summary.syncId, syncType: 'full', supportsDiff: true });
       expect(reader.resourceTypes().map((t) => t.id)).toEqual(['user', 'group', 'team', 'role']);
-      expect([...reader.resources()].map((r) => `${r.id.resourceType}:${r.id.resource}`)).toEqual([
+      // Types are listed side by side, so rows of different types interleave.
+      expect([...reader.resources()].map((r) => `${r.id.resourceType}:${r.id.resource}`).sort()).toEqual([
+        'group:g1',
+        'role:Account Reviewer',
+        'team:t1',
         'user:u1',
         'user:u2',
-        'group:g1',
-        'team:t1',
-        'role:Account Reviewer',
       ]);
       const grants = [...reader.grants()];
       expect(grants.map((g) => g.grant.id).sort()).toEqual([
