@@ -4,7 +4,7 @@
 // a page is serialised once per bench, not once per run (a sync only reads, so the bodies never change).
 //
 // Messages from the parent: { cmd: 'start', latencyMs } → { baseUrl, keys, minimumRequests };
-// { cmd: 'stop' } → { requests, maxInFlight, statuses, cpuMs } (the fake closed); { cmd: 'exit' }.
+// { cmd: 'stop' } → { requests, maxInFlight, meanResponseMs, statuses, cpuMs } (the fake closed); { cmd: 'exit' }.
 import {
   generateDataset,
   minimumSyncRequests,
@@ -48,6 +48,7 @@ process.on('message', (message: Command) => {
       const stats = {
         requests: fake.requestCount(),
         maxInFlight: fake.maxInFlight,
+        meanResponseMs: fake.meanResponseMs,
         statuses,
         cpuMs: (cpu.user + cpu.system) / 1000,
       };

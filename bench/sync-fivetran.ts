@@ -86,6 +86,7 @@ interface RunResult extends RunSpec {
   readonly requests: number;
   readonly minimumRequests: number;
   readonly maxInFlight: number;
+  readonly fakeMeanResponseMs: number;
   readonly statuses: Record<string, number>;
   readonly cpuMs: number;
   readonly fakeCpuMs: number;
@@ -122,6 +123,7 @@ interface FakeStarted {
 interface FakeStats {
   readonly requests: number;
   readonly maxInFlight: number;
+  readonly meanResponseMs: number;
   readonly statuses: Record<string, number>;
   readonly cpuMs: number;
 }
@@ -205,6 +207,7 @@ async function run(server: ChildProcess, spec: RunSpec): Promise<RunResult> {
       requests: fakeStats.requests,
       minimumRequests,
       maxInFlight: fakeStats.maxInFlight,
+      fakeMeanResponseMs: fakeStats.meanResponseMs,
       statuses: fakeStats.statuses,
       cpuMs: ((probed.cpuUserUs ?? 0) + (probed.cpuSystemUs ?? 0)) / 1000,
       fakeCpuMs: fakeStats.cpuMs,
@@ -283,7 +286,8 @@ for (const spec of specs) {
   console.log(
     `  requests          ${r.requests} (minimum ${r.minimumRequests}; statuses ${Object.entries(r.statuses)
       .map(([k, v]) => `${k}×${v}`)
-      .join(' ')}; at most ${r.maxInFlight} in flight)`,
+      .join(' ')}; at most ${r.maxInFlight} in flight; the fake answered in ` +
+      `${r.fakeMeanResponseMs.toFixed(2)} ms on average)`,
   );
   console.log(
     `  CPU time          ${s(r.cpuMs)} (the fake Fivetran used ${s(r.fakeCpuMs)} in its own process)`,

@@ -19,7 +19,10 @@ import { RollingQuota } from './rolling-quota.js';
 export interface FakeFivetranOptions {
   /** Default: `generateDataset({ seed: 1 })`. The dataset is copied; the fake never mutates it. */
   dataset?: FakeDataset;
-  /** Added before every response. */
+  /**
+   * Every response leaves this long after its request arrived, on average (timers fire up to a millisecond
+   * early or late and the fake corrects for it), as if only the network took time: the fake's work is inside.
+   */
   latencyMs?: number;
   /** Hourly request budget (`X-Rate-Limit`); default 20000. When used up: 429 + `Retry-After`. */
   hourlyQuota?: number;
@@ -69,6 +72,8 @@ export interface FakeFivetran {
   requestCount(filter?: { method?: string; pathPrefix?: string }): number;
   /** The most requests that were being handled at the same time (since start or `reset`). */
   readonly maxInFlight: number;
+  /** Mean time from a request's arrival to its response being written, in ms (since start or `reset`). */
+  readonly meanResponseMs: number;
   /** Queues faults; each is consumed by the next request matching its `match` prefix. */
   injectFaults(...faults: Fault[]): void;
   /**
@@ -108,6 +113,9 @@ class FakeFivetranServer implements FakeFivetran {
   #baseUrl = '';
   #inFlight = 0;
   #maxInFlight = 0;
+  #responseMs = { total: 0, count: 0 };
+  /** By how much responses have been leaving later than `latencyMs` (smoothed); timers are set that much earlier. */
+  #lateMs = 0;
 
   constructor(private readonly opts: FakeFivetranOptions) {
     const now = opts.now ?? Date.now;
@@ -165,6 +173,10 @@ class FakeFivetranServer implements FakeFivetran {
     return this.#maxInFlight;
   }
 
+  get meanResponseMs(): number {
+    return this.#responseMs.count === 0 ? 0 : this.#responseMs.total / this.#responseMs.count;
+  }
+
   injectFaults(...faults: Fault[]): void {
     this.#faults.push(...faults);
   }
@@ -180,6 +192,7 @@ class FakeFivetranServer implements FakeFivetran {
   reset(): void {
     this.requests.length = 0;
     this.#maxInFlight = this.#inFlight;
+    this.#responseMs = { total: 0, count: 0 };
     this.#faults.clear();
     this.#endless.clear();
     this.#hourly.clear();
@@ -194,6 +207,16 @@ class FakeFivetranServer implements FakeFivetran {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
+    res.once('finish', () => {
+      const took = performance.now() - arrived;
+      this.#responseMs.total += took;
+      this.#responseMs.count++;
+      const latency = this.opts.latencyMs;
+      // Timers round: they fire up to a millisecond early or late, so the correction goes both ways.
+      if (latency)
+        this.#lateMs = Math.min(latency / 2, Math.max(-latency / 2, this.#lateMs + 0.1 * (took - latency)));
+    });
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
     const record: RecordedRequest = {
       method: (req.method ?? 'GET').toUpperCase(),
@@ -217,7 +240,7 @@ class FakeFivetranServer implements FakeFivetran {
       return;
     }
     if (fault?.kind === 'timeout') await this.#sleep(fault.ms, res);
-    if (this.opts.latencyMs) await this.#sleep(this.opts.latencyMs, res);
+    if (this.opts.latencyMs) await this.#latency(arrived, this.opts.latencyMs, res);
     if (res.destroyed) return;
     const endless = this.#endless.matches(record.method, record.path);
     const memoKey =
@@ -278,6 +301,12 @@ class FakeFivetranServer implements FakeFivetran {
   }
 
   /** Waits `ms`, or less when the client goes away or the server closes. */
+  /** Waits until `latencyMs` after `arrived`, less how late responses have been leaving. */
+  async #latency(arrived: number, latencyMs: number, res: ServerResponse): Promise<void> {
+    const wait = arrived + latencyMs - performance.now() - this.#lateMs;
+    if (wait > 0) await this.#sleep(wait, res);
+  }
+
   #sleep(ms: number, res: ServerResponse): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {
