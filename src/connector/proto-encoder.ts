@@ -63,6 +63,16 @@ const utf8Order = (a: string, b: string): number => {
   return a.length - b.length;
 };
 
+const isSorted = (keys: readonly string[]): boolean => {
+  for (let i = 1; i < keys.length; i++) if (utf8Order(keys[i - 1]!, keys[i]!) > 0) return false;
+  return true;
+};
+
+const hasOwnKey = (obj: Obj): boolean => {
+  for (const k in obj) if (Object.prototype.hasOwnProperty.call(obj, k)) return true;
+  return false;
+};
+
 const isZero = (field: protobuf.Field, v: unknown): boolean => {
   const rt = field.resolvedType;
   if (rt instanceof protobuf.Enum) return typeof v === 'string' ? rt.values[v] === 0 : v === 0;
@@ -345,7 +355,7 @@ export class ProtoEncoder {
   private writeList(fp: FieldPlan, list: unknown[], w: Writer, depth: number): void {
     if (!Array.isArray(list)) throw invalidArgument(`baton-fivetran: ${fp.field.fullName} must be a list`);
     if (fp.kind !== 'scalar') {
-      for (const e of list) this.writeValue(fp, e, w, depth);
+      for (let i = 0; i < list.length; i++) this.writeValue(fp, list[i], w, depth);
       return;
     }
     if (list.length === 0) return;
@@ -354,7 +364,8 @@ export class ProtoEncoder {
       w.uint32(fp.tag);
       w.fork();
     }
-    for (const e of list) {
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
       checkEnumName(fp.field, e);
       const c = fp.convert(e);
       if (!fp.packed) w.uint32(fp.tag);
@@ -365,7 +376,8 @@ export class ProtoEncoder {
 
   private writeMap(fp: FieldPlan, map: Obj, w: Writer, depth: number): void {
     const keys = Object.keys(map);
-    if (keys.length > 1) keys.sort(utf8Order);
+    // Usually sorted already (toStruct sorts its keys); Array#sort would allocate a work array even then.
+    if (!isSorted(keys)) keys.sort(utf8Order);
     const sub = fp.valueKind === 'message' ? this.plan(fp.valueType!) : undefined;
     for (const k of keys) {
       const e = map[k];
@@ -432,7 +444,7 @@ export class ProtoEncoder {
       const v = obj[fp.name];
       if (v === undefined || v === null) continue;
       if (fp.kind === 'map') {
-        if (Object.keys(v).length > 0) return true;
+        if (hasOwnKey(v as Obj)) return true;
       } else if (fp.repeated) {
         if ((v as unknown[]).length > 0) return true;
       } else if (fp.kind !== 'scalar') return true;
