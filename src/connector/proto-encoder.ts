@@ -1,13 +1,14 @@
-// Writes model-shaped objects straight to a protobufjs Writer, one pass, with the exact bytes the previous
+// Writes model-shaped objects straight to a ProtoWriter, one pass, with the exact bytes the previous
 // toWire -> fromObject -> encode pipeline gave: fields by number, proto3 zero scalars omitted (oneof members
 // and optional fields kept), map entries sorted by UTF-8 key bytes, Any payloads encoded in place. Scalar
-// conversions mirror protobufjs's generated fromObject, and the Writer is protobufjs's own (same UTF-8 rules).
+// conversions mirror protobufjs's generated fromObject, and ProtoWriter writes protobufjs's Writer's bytes.
 import protobuf from 'protobufjs';
 import { internal, invalidArgument } from './errors.js';
 import type { ProtoTypeCache } from './proto-type-cache.js';
+import { ProtoWriter, type LongLike } from './proto-writer.js';
 
 type Obj = Record<string, unknown>;
-type Writer = protobuf.Writer;
+type Writer = ProtoWriter;
 
 const ANY = '.google.protobuf.Any';
 const LONGS = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
@@ -60,6 +61,16 @@ const utf8Order = (a: string, b: string): number => {
     return Buffer.compare(Buffer.from(a), Buffer.from(b));
   }
   return a.length - b.length;
+};
+
+const isSorted = (keys: readonly string[]): boolean => {
+  for (let i = 1; i < keys.length; i++) if (utf8Order(keys[i - 1]!, keys[i]!) > 0) return false;
+  return true;
+};
+
+const hasOwnKey = (obj: Obj): boolean => {
+  for (const k in obj) if (Object.prototype.hasOwnProperty.call(obj, k)) return true;
+  return false;
 };
 
 const isZero = (field: protobuf.Field, v: unknown): boolean => {
@@ -129,13 +140,39 @@ const scalarConvert = (field: protobuf.Field, type: string, repeated: boolean): 
   }
 };
 
-// Node's BufferWriter overrides string/bytes, so methods come from the class Writer.create() really returns.
-const writerProto = Object.getPrototypeOf(protobuf.Writer.create()) as Record<string, (v: unknown) => Writer>;
-
+/** The writer call for a wire type name (enums are written as int32). */
 const scalarWrite = (method: string): Write => {
-  const fn = writerProto[method];
-  if (!fn) throw internal(`baton-fivetran: protobuf writer has no ${method}`);
-  return (w, v) => void fn.call(w, v);
+  switch (method) {
+    case 'double':
+      return (w, v) => w.double(v as number);
+    case 'float':
+      return (w, v) => w.float(v as number);
+    case 'int32':
+      return (w, v) => w.int32(v as number);
+    case 'uint32':
+      return (w, v) => w.uint32(v as number);
+    case 'sint32':
+      return (w, v) => w.sint32(v as number);
+    case 'fixed32':
+    case 'sfixed32':
+      return (w, v) => w.fixed32(v as number);
+    case 'int64':
+    case 'uint64':
+      return (w, v) => w.int64(v as LongLike);
+    case 'sint64':
+      return (w, v) => w.sint64(v as LongLike);
+    case 'fixed64':
+    case 'sfixed64':
+      return (w, v) => w.fixed64(v as LongLike);
+    case 'bool':
+      return (w, v) => w.bool(v);
+    case 'string':
+      return (w, v) => w.string(v as string);
+    case 'bytes':
+      return (w, v) => w.bytes(v as Uint8Array);
+    default:
+      throw internal(`baton-fivetran: protobuf writer has no ${method}`);
+  }
 };
 
 const checkEnumName = (field: protobuf.Field, v: unknown): void => {
@@ -180,6 +217,8 @@ const planField = (field: protobuf.Field): FieldPlan => {
   };
 };
 
+const isSet = (obj: Obj, f: protobuf.Field): boolean => obj[f.name] !== undefined && obj[f.name] !== null;
+
 const expectObject = (label: string, obj: unknown): Obj => {
   if (obj === null || typeof obj !== 'object') {
     throw invalidArgument(`baton-fivetran: expected an object for ${label}`);
@@ -218,18 +257,24 @@ export class EncodeMemo {
 export class ProtoEncoder {
   private readonly plans = new Map<protobuf.Type, TypePlan>();
   private memo: EncodeMemo | undefined;
+  /** Reused by every encode (the result is copied out); undefined while one is in progress. */
+  private scratch: ProtoWriter | undefined;
 
   constructor(private readonly types: ProtoTypeCache) {}
 
   encode(type: protobuf.Type, obj: object, memo?: EncodeMemo): Uint8Array {
-    const w = protobuf.Writer.create();
+    const w = this.scratch ?? new ProtoWriter();
+    this.scratch = undefined;
+    w.reset();
+    const outer = this.memo;
     this.memo = memo;
     try {
       this.writeMessage(this.plan(type), obj, w, 0);
+      return w.finish();
     } finally {
-      this.memo = undefined;
+      this.memo = outer;
+      if (!w.oversized) this.scratch = w;
     }
-    return w.finish();
   }
 
   private plan(type: protobuf.Type): TypePlan {
@@ -270,8 +315,10 @@ export class ProtoEncoder {
   }
 
   private checkOneof(plan: TypePlan, oneof: protobuf.OneOf, obj: Obj): void {
-    const set = oneof.fieldsArray.filter((f) => obj[f.name] !== undefined && obj[f.name] !== null);
-    if (set.length > 1) {
+    let count = 0;
+    for (const f of oneof.fieldsArray) if (isSet(obj, f)) count++;
+    if (count > 1) {
+      const set = oneof.fieldsArray.filter((f) => isSet(obj, f));
       throw invalidArgument(
         `baton-fivetran: ${plan.label}.${oneof.name} has several members set: ${set.map((f) => f.name).join(', ')}`,
       );
@@ -282,19 +329,24 @@ export class ProtoEncoder {
   private writeValue(fp: FieldPlan, v: unknown, w: Writer, depth: number): void {
     const memo = this.memo;
     if (memo && fp.valueKind === 'message' && v !== null && typeof v === 'object') {
-      let bytes = memo.get(v);
-      if (!bytes && memo.repeated(v)) {
-        const own = protobuf.Writer.create();
-        this.writeMessage(this.plan(fp.valueType!), v, own, depth + 1);
-        bytes = own.finish();
-        memo.set(v, bytes);
-      }
+      const bytes = memo.get(v);
       if (bytes) {
-        w.uint32(fp.lenTag).bytes(bytes);
+        w.uint32(fp.lenTag);
+        w.bytes(bytes);
+        return;
+      }
+      if (memo.repeated(v)) {
+        // Met before: written in place as usual, and its body kept for the next time.
+        w.uint32(fp.lenTag);
+        w.fork();
+        this.writeMessage(this.plan(fp.valueType!), v, w, depth + 1);
+        memo.set(v, w.copy(w.forkBody, w.pos));
+        w.ldelim();
         return;
       }
     }
-    w.uint32(fp.lenTag).fork();
+    w.uint32(fp.lenTag);
+    w.fork();
     if (fp.valueKind === 'any') this.writeAny(v, w);
     else this.writeMessage(this.plan(fp.valueType!), v, w, depth + 1);
     w.ldelim();
@@ -303,16 +355,19 @@ export class ProtoEncoder {
   private writeList(fp: FieldPlan, list: unknown[], w: Writer, depth: number): void {
     if (!Array.isArray(list)) throw invalidArgument(`baton-fivetran: ${fp.field.fullName} must be a list`);
     if (fp.kind !== 'scalar') {
-      for (const e of list) this.writeValue(fp, e, w, depth);
+      for (let i = 0; i < list.length; i++) this.writeValue(fp, list[i], w, depth);
       return;
     }
-    const converted = list.map((e) => {
+    if (list.length === 0) return;
+    // A bad element fails the encode before anything is returned, so checking while writing is enough.
+    if (fp.packed) {
+      w.uint32(fp.tag);
+      w.fork();
+    }
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
       checkEnumName(fp.field, e);
-      return fp.convert(e);
-    });
-    if (converted.length === 0) return;
-    if (fp.packed) w.uint32(fp.tag).fork();
-    for (const c of converted) {
+      const c = fp.convert(e);
       if (!fp.packed) w.uint32(fp.tag);
       fp.write(w, c === SKIP ? undefined : c);
     }
@@ -321,17 +376,23 @@ export class ProtoEncoder {
 
   private writeMap(fp: FieldPlan, map: Obj, w: Writer, depth: number): void {
     const keys = Object.keys(map);
-    if (keys.length > 1) keys.sort(utf8Order);
+    // Usually sorted already (toStruct sorts its keys); Array#sort would allocate a work array even then.
+    if (!isSorted(keys)) keys.sort(utf8Order);
     const sub = fp.valueKind === 'message' ? this.plan(fp.valueType!) : undefined;
     for (const k of keys) {
       const e = map[k];
-      w.uint32(fp.lenTag).fork().uint32(10).string(k);
+      w.uint32(fp.lenTag);
+      w.fork();
+      w.uint32(10);
+      w.string(k);
       if (fp.valueKind === 'scalar') {
         checkEnumName(fp.field, e);
         const c = fp.convert(e);
-        fp.write(w.uint32(fp.valueTag), c === SKIP ? 0 : c);
+        w.uint32(fp.valueTag);
+        fp.write(w, c === SKIP ? 0 : c);
       } else {
-        w.uint32(18).fork();
+        w.uint32(18);
+        w.fork();
         if (sub) this.writeMessage(sub, e, w, depth + 1);
         else this.writeAny(e, w);
         w.ldelim();
@@ -346,22 +407,34 @@ export class ProtoEncoder {
     const typeUrl = v['@type'];
     if (typeof typeUrl === 'string') {
       const type = this.types.byTypeUrl(typeUrl);
-      if (typeUrl !== '') w.uint32(10).string(typeUrl);
+      if (typeUrl !== '') {
+        w.uint32(10);
+        w.string(typeUrl);
+      }
       if (type) {
         const plan = this.plan(type);
         // An empty payload is left out, as proto3 leaves out an empty bytes field.
         if (this.hasContent(plan, v)) {
-          w.uint32(18).fork();
+          w.uint32(18);
+          w.fork();
           this.writeMessage(plan, v, w, 0);
           w.ldelim();
-        } else this.writeMessage(plan, v, protobuf.Writer.create(), 0);
+        } else {
+          // Only validated: whatever it wrote is dropped.
+          const at = w.pos;
+          this.writeMessage(plan, v, w, 0);
+          w.pos = at;
+        }
         return;
       }
       if (v.value instanceof Uint8Array) return void writeAnyBytes(w, v.value);
       throw invalidArgument(`baton-fivetran: cannot pack unknown message type ${typeUrl}`);
     }
     const url = 'typeUrl' in v ? v.typeUrl : v.type_url;
-    if (typeof url === 'string' && url !== '') w.uint32(10).string(url);
+    if (typeof url === 'string' && url !== '') {
+      w.uint32(10);
+      w.string(url);
+    }
     writeAnyBytes(w, v.value);
   }
 
@@ -371,7 +444,7 @@ export class ProtoEncoder {
       const v = obj[fp.name];
       if (v === undefined || v === null) continue;
       if (fp.kind === 'map') {
-        if (Object.keys(v).length > 0) return true;
+        if (hasOwnKey(v as Obj)) return true;
       } else if (fp.repeated) {
         if ((v as unknown[]).length > 0) return true;
       } else if (fp.kind !== 'scalar') return true;
@@ -382,5 +455,8 @@ export class ProtoEncoder {
 }
 
 const writeAnyBytes = (w: Writer, value: unknown): void => {
-  if (value instanceof Uint8Array && value.length > 0) w.uint32(18).bytes(value);
+  if (value instanceof Uint8Array && value.length > 0) {
+    w.uint32(18);
+    w.bytes(value);
+  }
 };
