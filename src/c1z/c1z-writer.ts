@@ -218,6 +218,10 @@ export class C1zWriter implements SyncStore {
     return this.#reads('get grant').getGrant(id);
   }
 
+  storedGrantIds(ids: readonly string[]): ReadonlySet<string> {
+    return this.#reads('get grants').storedGrantIds(ids);
+  }
+
   listResources(resourceTypeId: string, afterRowId: number, limit: number): StoredRow<Resource>[] {
     return this.#reads('list resources').listResources(resourceTypeId, afterRowId, limit);
   }

@@ -44,6 +44,11 @@ export class SyncRunReads {
     return row && this.#decodeGrantRow(row);
   }
 
+  storedGrantIds(ids: readonly string[]): Set<string> {
+    const rows = this.#stmt.storedGrantIds.all(JSON.stringify(ids), this.#syncId) as { id: string }[];
+    return new Set(rows.map((r) => r.id));
+  }
+
   listResources(resourceTypeId: string, afterRowId: number, limit: number): StoredRow<Resource>[] {
     const rows = this.#stmt.listResources.all(this.#syncId, resourceTypeId, afterRowId, limit) as {
       id: number;

@@ -34,6 +34,11 @@ export function prepareWriterStatements(db: DatabaseSync) {
     getResource: db.prepare('select data from v1_resources where external_id = ? and sync_id = ?'),
     getEntitlement: db.prepare('select data from v1_entitlements where external_id = ? and sync_id = ?'),
     getGrant: db.prepare(`select ${grantColumns} from v1_grants where external_id = ? and sync_id = ?`),
+    // A JSON array of ids in, the stored ones out: one statement, and only the unique index is read.
+    storedGrantIds: db.prepare(
+      `select j.value as id from json_each(?) j
+       where exists (select 1 from v1_grants g where g.external_id = j.value and g.sync_id = ?)`,
+    ),
     listResources: db.prepare(
       `select id, data from v1_resources where sync_id = ? and resource_type_id = ? and id > ? order by id limit ?`,
     ),

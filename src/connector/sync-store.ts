@@ -46,6 +46,11 @@ export interface SyncStore {
   getPrincipalRef?(id: ResourceId): Resource | undefined;
   getEntitlement(id: string): Entitlement | undefined;
   getGrant(id: string): StoredGrant | undefined;
+  /**
+   * Optional fast path for many `getGrant` existence checks at once: which of `ids` are stored. Without it,
+   * callers look each id up.
+   */
+  storedGrantIds?(ids: readonly string[]): ReadonlySet<string>;
 
   /** Resources of one type with rowId > afterRowId, in row order, at most `limit`. */
   listResources(resourceTypeId: string, afterRowId: number, limit: number): StoredRow<Resource>[];

@@ -90,16 +90,21 @@ async function applyEdge(
       principalRefs: true,
     });
     const writes = new Map<string, Grant>();
-    for (const { value } of rows) {
+    const sources = rows.flatMap(({ value }) => {
       const source = value.grant;
       const p = source.principal.id;
-      if (edge.shallow && !isDirect(source)) continue;
-      if (edge.resourceTypeIds && !edge.resourceTypeIds.has(p.resourceType)) continue;
+      if (edge.shallow && !isDirect(source)) return [];
+      if (edge.resourceTypeIds && !edge.resourceTypeIds.has(p.resourceType)) return [];
       // A resource is not granted access to itself through its own members.
       if (p.resourceType === target.resource.id.resourceType && p.resource === target.resource.id.resource)
-        continue;
-      const id = grantId(target.id, p);
-      const existing = writes.get(id) ?? withExpansion(store.getGrant(id));
+        return [];
+      return [{ source, id: grantId(target.id, p) }];
+    });
+    // Most derived grants are new: one batched check spares a lookup of each (when the store can do it).
+    const stored = store.storedGrantIds?.(sources.map((s) => s.id));
+    for (const { source, id } of sources) {
+      const existing =
+        writes.get(id) ?? (stored && !stored.has(id) ? undefined : withExpansion(store.getGrant(id)));
       const next = existing
         ? addSource(existing, edge.srcEntitlementId)
         : derivedGrant(id, target, source, edge);

@@ -6,6 +6,10 @@ import {
   type Entitlement,
   type Grant,
 } from '../../../src/connector/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { C1zWriter } from '../../../src/c1z/index.js';
 import { expandGrants, type ExpandGrantsArgs } from '../../../src/sync/index.js';
 import { FakeConnector } from '../../fakes/connector.js';
 import { MemorySyncStore } from '../../fakes/memory-store.js';
@@ -90,6 +94,36 @@ describe('grant expansion', () => {
     expect(hasAnnotation(direct.annotations, 'GrantImmutable')).toBe(false);
     expect(summary.expandedGrants).toBe(1);
     expect(summary.byResourceType['role']!.grants).toBe(3);
+  });
+
+  it('merges sources into direct grants stored in a c1z (the writer answers which ids exist in one query)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'expand-c1z-'));
+    const writer = C1zWriter.create({ path: join(dir, 'out.c1z') });
+    try {
+      const fake = new FakeConnector()
+        .addUser('u1')
+        .addUser('u2')
+        .addTeam('t1')
+        .addRole('Reviewer')
+        .addTeamMember('t1', 'u1')
+        .addTeamMember('t1', 'u2')
+        .assignRole('Reviewer', resourceId('team', 't1'))
+        .assignRole('Reviewer', resourceId('user', 'u1'));
+      const { summary } = await syncInto(fake, {}, writer);
+      expect(writer.getGrant('role:Reviewer:assigned:user:u1')?.grant.sources).toEqual({
+        sources: { 'role:Reviewer:assigned': { isDirect: true }, 'team:t1:member': {} },
+      });
+      expect(writer.getGrant('role:Reviewer:assigned:user:u2')?.grant.sources).toEqual({
+        sources: { 'team:t1:member': {} },
+      });
+      expect(summary.expandedGrants).toBe(1);
+      expect(
+        writer.storedGrantIds(['role:Reviewer:assigned:user:u1', 'role:Reviewer:assigned:user:u9']),
+      ).toEqual(new Set(['role:Reviewer:assigned:user:u1']));
+    } finally {
+      writer.abort();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('propagates derived grants transitively unless the next edge is shallow', async () => {

@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import { ConnectorRegistry, type Connector } from '../../../src/connector/index.js';
+import { ConnectorRegistry, type Connector, type SyncStore } from '../../../src/connector/index.js';
 import {
   runSync,
   type RunSyncArgs,
@@ -23,19 +23,19 @@ export function logSink(): { log: Logger; lines: LogLine[] } {
   return { log: pino({ level: 'debug' }, stream), lines };
 }
 
-export interface SyncRun {
-  readonly store: MemorySyncStore;
+export interface SyncRun<S extends SyncStore = MemorySyncStore> {
+  readonly store: S;
   readonly summary: SyncSummary;
   readonly lines: LogLine[];
   readonly events: SyncProgressEvent[];
 }
 
 /** Syncs a connector into a fresh memory store with a log sink and recorded progress. */
-export async function syncInto(
+export async function syncInto<S extends SyncStore = MemorySyncStore>(
   connector: Connector,
   extra: Partial<Omit<RunSyncArgs, 'registry' | 'store' | 'log' | 'progress'>> = {},
-  store = new MemorySyncStore(),
-): Promise<SyncRun> {
+  store: S = new MemorySyncStore() as unknown as S,
+): Promise<SyncRun<S>> {
   const { log, lines } = logSink();
   const events: SyncProgressEvent[] = [];
   const summary = await runSync({
