@@ -226,6 +226,10 @@ export class C1zWriter implements SyncStore {
     return this.#reads('list resources').listResources(resourceTypeId, afterRowId, limit);
   }
 
+  lastResourceRowId(resourceTypeId: string): number {
+    return this.#reads('list resources').lastResourceRowId(resourceTypeId);
+  }
+
   listExpandableGrants(afterRowId: number, limit: number): StoredRow<StoredGrant>[] {
     return this.#reads('list expandable grants').listExpandableGrants(afterRowId, limit);
   }

@@ -49,6 +49,10 @@ export class SyncRunReads {
     return new Set(rows.map((r) => r.id));
   }
 
+  lastResourceRowId(resourceTypeId: string): number {
+    return (this.#stmt.lastResourceRowId.get(this.#syncId, resourceTypeId) as { id: number }).id;
+  }
+
   listResources(resourceTypeId: string, afterRowId: number, limit: number): StoredRow<Resource>[] {
     const rows = this.#stmt.listResources.all(this.#syncId, resourceTypeId, afterRowId, limit) as {
       id: number;

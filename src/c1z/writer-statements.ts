@@ -39,6 +39,9 @@ export function prepareWriterStatements(db: DatabaseSync) {
       `select j.value as id from json_each(?) j
        where exists (select 1 from v1_grants g where g.external_id = j.value and g.sync_id = ?)`,
     ),
+    lastResourceRowId: db.prepare(
+      'select coalesce(max(id), 0) as id from v1_resources where sync_id = ? and resource_type_id = ?',
+    ),
     listResources: db.prepare(
       `select id, data from v1_resources where sync_id = ? and resource_type_id = ? and id > ? order by id limit ?`,
     ),

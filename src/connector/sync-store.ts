@@ -54,6 +54,8 @@ export interface SyncStore {
 
   /** Resources of one type with rowId > afterRowId, in row order, at most `limit`. */
   listResources(resourceTypeId: string, afterRowId: number, limit: number): StoredRow<Resource>[];
+  /** The rowId of the last resource of one type stored so far (0 when none). */
+  lastResourceRowId(resourceTypeId: string): number;
   /** Grants whose expansion column is set, rowId > afterRowId, at most `limit`. */
   listExpandableGrants(afterRowId: number, limit: number): StoredRow<StoredGrant>[];
   /**

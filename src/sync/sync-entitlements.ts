@@ -2,21 +2,36 @@ import type { Entitlement, ListRequest, Resource } from '../connector/index.js';
 import { resourceKey } from '../connector/index.js';
 import { paginate } from './paginate.js';
 import { hasResourceId, skipsEntitlements } from './resource-rules.js';
-import { runPool } from './run-pool.js';
 import { storedResources } from './stored-resources.js';
 import type { SyncContext } from './sync-context.js';
 
-/** Lists the entitlements of every stored resource not skipped, up to `concurrency` resources at a time. */
-export async function syncEntitlements(ctx: SyncContext): Promise<void> {
+/** One unit of listing work for a pool: it runs with the pool's signal and may hand its slot on early. */
+export interface ListingJob {
+  run(signal: AbortSignal, handOff: () => void): Promise<void>;
+}
+
+/**
+ * A job per stored resource whose entitlements are listed (types and resources skipping them left out):
+ * the resources stored when it is called, not those grant pages insert while the jobs run.
+ */
+export function entitlementJobs(ctx: SyncContext): AsyncGenerator<ListingJob> {
+  const lastRowIds = new Map([...ctx.types.keys()].map((id) => [id, ctx.store.lastResourceRowId(id)]));
+  return jobsUpTo(ctx, lastRowIds);
+}
+
+async function* jobsUpTo(
+  ctx: SyncContext,
+  lastRowIds: ReadonlyMap<string, number>,
+): AsyncGenerator<ListingJob> {
   for (const [typeId, type] of ctx.types) {
     if (skipsEntitlements(type)) continue;
     const syncer = ctx.registry.syncer(typeId);
-    const resources = storedResources(ctx.store, typeId, ctx.options.pageSize);
-    await runPool(resources, ctx.options.concurrency, ctx.signal, async (resource, signal, handOff) => {
-      if (skipsEntitlements(type, resource)) return;
+    const resources = storedResources(ctx.store, typeId, ctx.options.pageSize, lastRowIds.get(typeId) ?? 0);
+    for await (const resource of resources) {
+      if (skipsEntitlements(type, resource)) continue;
       const fetch = (req: ListRequest) => syncer.entitlements(resource, req);
-      await resourceEntitlements(ctx, resource, signal, fetch, handOff);
-    });
+      yield { run: (signal, handOff) => resourceEntitlements(ctx, resource, signal, fetch, handOff) };
+    }
   }
 }
 

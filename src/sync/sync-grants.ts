@@ -5,22 +5,25 @@ import { ResourceLru } from './resource-lru.js';
 import { hasResourceId, skipsGrants } from './resource-rules.js';
 import { runPool } from './run-pool.js';
 import { storedResources } from './stored-resources.js';
+import { entitlementJobs, type ListingJob } from './sync-entitlements.js';
 import type { SyncContext } from './sync-context.js';
 
 /**
- * Lists grants per stored resource (or in one `typeGrants` pass when the syncer has it) and stores them with
- * each principal replaced by the stored full resource. Grants pointing at resources the sync did not see are
- * dropped, not invented.
+ * Lists the entitlements and grants of every stored resource in one pool of `concurrency` listings, taking
+ * an entitlement listing and a grant listing in turn, so that entitlement work (often no call at all) runs
+ * while grant calls wait on the network instead of before them. Grants are stored with each principal
+ * replaced by the stored full resource; grants pointing at resources the sync did not see are dropped, not
+ * invented. Without `withGrants`, only the entitlements.
  */
-export async function syncGrants(ctx: SyncContext): Promise<void> {
+export async function syncEntitlementsAndGrants(
+  ctx: SyncContext,
+  o: { readonly withGrants: boolean },
+): Promise<void> {
   const before = { ...ctx.tally.dropped };
-  const resources = new ResourceLru(ctx.store);
-  // One pool for every listing, so a long one-listing walk (`typeGrants`) runs beside the per-resource ones
-  // instead of after them, and no type waits for the previous type's last listing.
-  await runPool(grantListings(ctx), ctx.options.concurrency, ctx.signal, async (job, signal, handOff) => {
-    const fetch = job.fetch;
-    await writeGrantPages(ctx, resources, job.what, signal, fetch, job.checkResourceSkips, handOff);
-  });
+  const jobs = o.withGrants ? alternate(grantJobs(ctx), entitlementJobs(ctx)) : entitlementJobs(ctx);
+  await runPool(jobs, ctx.options.concurrency, ctx.signal, (job, signal, handOff) =>
+    job.run(signal, handOff),
+  );
   const d = ctx.tally.dropped;
   const unknownPrincipal = d.grantsWithUnknownPrincipal - before.grantsWithUnknownPrincipal;
   const unknownResource = d.grantsWithUnknownResource - before.grantsWithUnknownResource;
@@ -31,6 +34,38 @@ export async function syncGrants(ctx: SyncContext): Promise<void> {
       'dropped grants whose principal or resource was not synced, or with empty ids',
     );
   }
+}
+
+/** Items of `a` and `b` in turn, then the rest of whichever lasts longer. */
+async function* alternate<T>(a: AsyncIterator<T>, b: AsyncIterator<T>): AsyncGenerator<T> {
+  const sources = [a, b];
+  try {
+    while (sources.length > 0) {
+      for (const source of [...sources]) {
+        const next = await source.next();
+        if (next.done) sources.splice(sources.indexOf(source), 1);
+        else yield next.value;
+      }
+    }
+  } finally {
+    await Promise.all(sources.map((s) => s.return?.()));
+  }
+}
+
+/**
+ * The grant listings as pool jobs (one `ResourceLru` shared by them): every `typeGrants` walk first, so a
+ * long one-listing walk runs beside the per-resource ones instead of after them.
+ */
+function grantJobs(ctx: SyncContext): AsyncGenerator<ListingJob> {
+  const resources = new ResourceLru(ctx.store);
+  return (async function* () {
+    for await (const job of grantListings(ctx)) {
+      yield {
+        run: (signal, handOff) =>
+          writeGrantPages(ctx, resources, job.what, signal, job.fetch, job.checkResourceSkips, handOff),
+      };
+    }
+  })();
 }
 
 interface GrantListing {

@@ -4,8 +4,7 @@ import { resourceKey, systemClock } from '../connector/index.js';
 import { expandGrants } from './expand-grants.js';
 import type { SyncStore, SyncType } from '../connector/index.js';
 import type { SyncContext } from './sync-context.js';
-import { syncEntitlements } from './sync-entitlements.js';
-import { syncGrants } from './sync-grants.js';
+import { syncEntitlementsAndGrants } from './sync-grants.js';
 import { syncTargets } from './sync-targets.js';
 import type { SyncOptions } from './sync-options.js';
 import { compileSyncOptions } from './sync-options.js';
@@ -67,8 +66,7 @@ export async function runSync(args: RunSyncArgs): Promise<SyncSummary> {
   if (options.targets) await syncTargets(ctx);
   else await walkResources(ctx);
   if (!options.targets && !options.skipEntitlementsAndGrants) {
-    await syncEntitlements(ctx);
-    if (!options.skipGrants) await syncGrants(ctx);
+    await syncEntitlementsAndGrants(ctx, { withGrants: !options.skipGrants });
     if (!options.skipExpandGrants) {
       const r = await expandGrants({
         store,

@@ -73,6 +73,14 @@ export class MemorySyncStore implements SyncStore {
     return copy(this.#grants.get(id)?.value);
   }
 
+  lastResourceRowId(resourceTypeId: string): number {
+    let last = 0;
+    for (const r of this.#resources.values()) {
+      if (r.value.id.resourceType === resourceTypeId) last = Math.max(last, r.rowId);
+    }
+    return last;
+  }
+
   listResources(resourceTypeId: string, afterRowId: number, limit: number): StoredRow<Resource>[] {
     return page(this.#resources, afterRowId, limit, (r) => r.id.resourceType === resourceTypeId);
   }

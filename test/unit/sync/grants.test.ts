@@ -32,7 +32,7 @@ describe('grant listing', () => {
   it('drops grants to a user who joined after the user listing instead of inventing the user', async () => {
     const fake = new FakeConnector().addUser('u1').addTeam('t1').addTeamMember('t1', 'u1');
     fake.onCall((call) => {
-      if (call.method === 'entitlements') fake.addUser('late').addTeamMember('t1', 'late');
+      if (call.method === 'grants') fake.addUser('late').addTeamMember('t1', 'late');
     });
     const { store, summary } = await syncInto(fake);
     expect(store.resources('user').map((r) => r.id.resource)).toEqual(['u1']);
@@ -86,6 +86,35 @@ describe('grant listing', () => {
       expect(hasAnnotation(grant.annotations, 'InsertResourceGrants')).toBe(true);
     }
     expect(summary.byResourceType['vault']).toEqual({ resources: 1, entitlements: 0, grants: 1 });
+  });
+
+  it('lists entitlements of the resources stored before grant listings began, not of those a grant page inserts', async () => {
+    const fake = new FakeConnector().addUser('u1').addTeam('t1').addTeam('t2').addTeamMember('t1', 'u1');
+    const inserted: Resource = { id: resourceId('team', 't9'), displayName: 'Inserted team' };
+    fake.intercept('grants', 'team', (p) => ({
+      ...p,
+      annotations: [annotations.insertResourceGrants()],
+      items: [
+        ...p.items,
+        {
+          id: 'team:t9:member:user:u1',
+          entitlement: { id: 'team:t9:member', resource: inserted },
+          principal: { id: resourceId('user', 'u1') },
+        },
+      ],
+    }));
+    // One resource per store page, so the entitlement listing reads the store again after each resource.
+    const { store } = await syncInto(fake, { concurrency: 1, options: { pageSize: 1 } });
+    expect(store.resources('team').map((r) => r.id.resource)).toEqual(['t1', 't2', 't9']);
+    const calls = fake.calls.map((c) => `${c.method} ${c.resourceId ?? ''}`.trim());
+    expect([...new Set(calls.filter((c) => c.startsWith('entitlements')))].sort()).toEqual([
+      'entitlements team:t1',
+      'entitlements team:t2',
+    ]);
+    // Entitlement and grant listings take turns in the one pool: grants are listed before entitlements end.
+    const firstGrants = calls.findIndex((c) => c.startsWith('grants'));
+    expect(firstGrants).toBeGreaterThanOrEqual(0);
+    expect(firstGrants).toBeLessThan(calls.findLastIndex((c) => c.startsWith('entitlements')));
   });
 
   it('moves GrantExpandable out of team grants into the expansion column', async () => {
