@@ -148,6 +148,35 @@ describe('grant expansion', () => {
     expect(holders(shallow, 'group:c:member')).toEqual(['group:a', 'group:b', 'user:u2']);
   });
 
+  it("reads a root source's grants once for all the entitlements it expands into", async () => {
+    const store = seed(
+      ['team:t:member', 'group:a:member', 'group:b:member', 'role:r:assigned'],
+      [
+        ['team:t:member', 'user:u1'],
+        ['team:t:member', 'user:u2'],
+        ['group:a:member', 'user:u1'],
+        ['group:a:member', 'team:t', { via: ['team:t:member'] }],
+        ['group:b:member', 'team:t', { via: ['team:t:member'] }],
+        ['role:r:assigned', 'team:t', { via: ['team:t:member'] }],
+      ],
+    );
+    const reads: string[] = [];
+    const list = store.listGrantsForEntitlement.bind(store);
+    store.listGrantsForEntitlement = (id: string, after: number, limit: number) => {
+      reads.push(id);
+      return list(id, after, limit);
+    };
+    const { result } = await expand(store);
+    expect(reads).toEqual(['team:t:member']);
+    for (const e of ['group:a:member', 'group:b:member', 'role:r:assigned'])
+      expect(holders(store, e)).toEqual(['team:t', 'user:u1', 'user:u2']);
+    expect(sourcesOf(store, 'group:a:member:user:u1')).toEqual({
+      'group:a:member': { isDirect: true },
+      'team:t:member': {},
+    });
+    expect(result).toMatchObject({ edges: 3, createdGrants: 5, updatedGrants: 1 });
+  });
+
   it('copies only principals of the listed resource types', async () => {
     const store = seed(
       ['group:a:member', 'role:r:assigned'],
