@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ResourceId } from '../connector/index.js';
+import type { Entitlement, ResourceId } from '../connector/index.js';
 import { resourceKey } from '../connector/index.js';
 import type { SyncStore } from '../connector/index.js';
 
@@ -37,6 +37,12 @@ export function loadExpansionEdges(
   batchSize: number,
 ): { edges: ExpansionEdge[]; dropped: number } {
   const edges = new Map<string, ExpansionEdge>();
+  // Entitlements named by edges, read once each (like the edges, they are few).
+  const entitlements = new Map<string, Entitlement | undefined>();
+  const entitlement = (id: string): Entitlement | undefined => {
+    if (!entitlements.has(id)) entitlements.set(id, store.getEntitlement(id));
+    return entitlements.get(id);
+  };
   let dropped = 0;
   let afterRowId = 0;
   for (;;) {
@@ -45,7 +51,7 @@ export function loadExpansionEdges(
       const { grant, expansion } = value;
       const dst = grant.entitlement.id;
       if (!expansion) continue;
-      if (!store.getEntitlement(dst)) {
+      if (!entitlement(dst)) {
         dropped += expansion.entitlementIds.length;
         log.warn(
           { entitlementId: dst, grantId: grant.id },
@@ -54,7 +60,7 @@ export function loadExpansionEdges(
         continue;
       }
       for (const src of expansion.entitlementIds) {
-        const source = src.trim() === '' ? undefined : store.getEntitlement(src);
+        const source = src.trim() === '' ? undefined : entitlement(src);
         if (!source) {
           dropped++;
           log.debug(
@@ -137,9 +143,11 @@ export function planExpansion(edges: readonly ExpansionEdge[]): ExpansionStep[] 
   const componentOf = new Map<string, number>();
   components.reverse().forEach((c, i) => c.forEach((id) => componentOf.set(id, i)));
   const depth = components.map(() => 0);
+  const incomingOf = components.map((): ExpansionEdge[] => []);
+  for (const e of edges) incomingOf[componentOf.get(e.dstEntitlementId)!]!.push(e);
   const steps: ExpansionStep[] = [];
   components.forEach((ids, i) => {
-    const incoming = edges.filter((e) => componentOf.get(e.dstEntitlementId) === i);
+    const incoming = incomingOf[i]!;
     for (const e of incoming) {
       const from = componentOf.get(e.srcEntitlementId)!;
       if (from !== i) depth[i] = Math.max(depth[i]!, depth[from]! + 1);
