@@ -358,10 +358,8 @@ export class FivetranClient {
               body: collected.text(),
             }),
           );
+          // A body cut short emits 'error' (code ECONNRESET) before 'close'.
           res.on('error', (err) => finish(err));
-          res.on('close', () => {
-            if (!res.complete) finish(Object.assign(new Error('response cut short'), { code: 'ECONNRESET' }));
-          });
         },
       );
       const timer = setTimeout(() => {
