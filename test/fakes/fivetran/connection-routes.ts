@@ -10,7 +10,7 @@ import { findUser } from './user-routes.js';
 // Connections and user/team connection memberships (fivetran-api.md §3.4, §3.7; official OpenAPI for the
 // connection object). Memberships are `{id, role, created_at}` rows like group memberships.
 
-export function findConnection(state: FakeState, connectionId: string): FakeConnection {
+function findConnection(state: FakeState, connectionId: string): FakeConnection {
   const connection = state.connections.get(connectionId);
   if (!connection) {
     throw new FakeHttpError(
