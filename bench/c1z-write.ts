@@ -1,24 +1,11 @@
 // Writes N grants (default 100,000) into a c1z and prints time, throughput, size and peak RSS.
 // Run (Node 24, no build): node --experimental-transform-types bench/c1z-write.ts [grants] [pageSize]
-// src/ uses NodeNext `.js` specifiers; the hook below maps them to the `.ts` sources.
+import './ts-sources.ts';
 import { mkdtempSync, rmSync, statSync, openSync, readSync, closeSync } from 'node:fs';
-import { registerHooks } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as C1z from '../src/c1z/index.js';
 import type { Entitlement, Grant, Resource, ResourceType } from '../src/connector/index.js';
-
-registerHooks({
-  resolve(specifier, context, next) {
-    try {
-      return next(specifier, context);
-    } catch (err) {
-      if (specifier.startsWith('.') && specifier.endsWith('.js'))
-        return next(`${specifier.slice(0, -3)}.ts`, context);
-      throw err;
-    }
-  },
-});
 
 const { C1zWriter } = (await import('../src/c1z/index.ts')) as typeof C1z;
 

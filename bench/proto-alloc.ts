@@ -4,24 +4,12 @@
 // It re-runs itself twice: with a 256 MiB new space, so a batch of encodes runs without a collection and the
 // growth of the used heap is what the encodes allocated; and with the image's default heap settings, counting
 // scavenges and CPU time for the same encodes.
+import './ts-sources.ts';
 import { execFileSync } from 'node:child_process';
-import { registerHooks } from 'node:module';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import type * as Connector from '../src/connector/index.js';
 import type { Resource } from '../src/connector/index.js';
-
-registerHooks({
-  resolve(specifier, context, next) {
-    try {
-      return next(specifier, context);
-    } catch (err) {
-      if (specifier.startsWith('.') && specifier.endsWith('.js'))
-        return next(`${specifier.slice(0, -3)}.ts`, context);
-      throw err;
-    }
-  },
-});
 
 const users = Number(process.argv[2] ?? 50_000);
 const mode = process.argv[3];

@@ -1,22 +1,9 @@
 // Encodes and decodes a typical Grant (full entitlement + principal resources with a UserTrait) in a loop and
 // prints encodes/s and decodes/s. Run (Node 24, no build):
 //   node --experimental-transform-types bench/proto-encode.ts [seconds per measurement, default 3]
-// src/ uses NodeNext `.js` specifiers; the hook below maps them to the `.ts` sources.
-import { registerHooks } from 'node:module';
+import './ts-sources.ts';
 import type * as Connector from '../src/connector/index.js';
 import type { Grant, Resource } from '../src/connector/index.js';
-
-registerHooks({
-  resolve(specifier, context, next) {
-    try {
-      return next(specifier, context);
-    } catch (err) {
-      if (specifier.startsWith('.') && specifier.endsWith('.js'))
-        return next(`${specifier.slice(0, -3)}.ts`, context);
-      throw err;
-    }
-  },
-});
 
 const { encodeMessage, decodeMessage } = (await import('../src/connector/proto.ts')) as typeof Connector;
 const { toStruct } = (await import('../src/connector/struct.ts')) as typeof Connector;

@@ -88,7 +88,7 @@ export interface PageSpec {
 /** Items per page asked of Fivetran (its maximum). */
 export const PAGE_LIMIT = 1000;
 /** Default for `maxListItems`: four times the largest Fivetran accounts we know of. */
-export const DEFAULT_MAX_LIST_ITEMS = 200_000;
+const DEFAULT_MAX_LIST_ITEMS = 200_000;
 
 /** A response read whole: status, headers and the body as text. */
 interface HttpReply {
@@ -358,10 +358,8 @@ export class FivetranClient {
               body: collected.text(),
             }),
           );
+          // A body cut short emits 'error' (code ECONNRESET) before 'close'.
           res.on('error', (err) => finish(err));
-          res.on('close', () => {
-            if (!res.complete) finish(Object.assign(new Error('response cut short'), { code: 'ECONNRESET' }));
-          });
         },
       );
       const timer = setTimeout(() => {

@@ -18,7 +18,7 @@ import { SYSTEM_KEY_TYPE } from './resource-types.js';
  * `system_key:<id>` with a SecretTrait. Only id, name, permissions and timestamps are read: the listing's `key`
  * (and any `secret`) never leave. `expired` is computed from Fivetran's `expired_at` at sync time.
  */
-export const systemKeyResource = (k: FivetranSystemKey, nowMs: number): Resource => {
+const systemKeyResource = (k: FivetranSystemKey, nowMs: number): Resource => {
   const expiresAt = toTimestamp(k.expired_at);
   const expiredMs = k.expired_at ? Date.parse(k.expired_at) : NaN;
   const profile = toStruct({

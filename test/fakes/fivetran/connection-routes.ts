@@ -2,30 +2,19 @@ import type { FakeConnection } from './connection-entities.js';
 import type { FakeMembership } from './entities.js';
 import { connectionEdges, removeConnectionMembership, setConnectionMembership } from './fake-state.js';
 import type { FakeState } from './fake-state.js';
-import { FakeHttpError, invalidInput, ok, paginate, requiredString } from './http-reply.js';
+import { invalidInput, notFound, ok, paginate, requiredString } from './http-reply.js';
 import { membershipRoutes } from './membership-routes.js';
 import type { Route, RouteContext } from './route.js';
+import { findTeam } from './team-routes.js';
 import { findUser } from './user-routes.js';
 
 // Connections and user/team connection memberships (fivetran-api.md §3.4, §3.7; official OpenAPI for the
 // connection object). Memberships are `{id, role, created_at}` rows like group memberships.
 
-export function findConnection(state: FakeState, connectionId: string): FakeConnection {
+function findConnection(state: FakeState, connectionId: string): FakeConnection {
   const connection = state.connections.get(connectionId);
-  if (!connection) {
-    throw new FakeHttpError(
-      404,
-      'NotFound_Connection',
-      `Connection with id '${connectionId}' does not exist.`,
-    );
-  }
+  if (!connection) throw notFound('Connection', connectionId);
   return connection;
-}
-
-function findTeam(state: FakeState, teamId: string) {
-  const team = state.teams.get(teamId);
-  if (!team) throw new FakeHttpError(404, 'NotFound_Team', `Team with id '${teamId}' does not exist.`);
-  return team;
 }
 
 /** A required role name that exists in the catalogue with scope `CONNECTOR`, else 400 InvalidInput. */

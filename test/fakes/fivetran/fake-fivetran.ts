@@ -300,13 +300,13 @@ class FakeFivetranServer implements FakeFivetran {
     res.end(body);
   }
 
-  /** Waits `ms`, or less when the client goes away or the server closes. */
   /** Waits until `latencyMs` after `arrived`, less how late responses have been leaving. */
   async #latency(arrived: number, latencyMs: number, res: ServerResponse): Promise<void> {
     const wait = arrived + latencyMs - performance.now() - this.#lateMs;
     if (wait > 0) await this.#sleep(wait, res);
   }
 
+  /** Waits `ms`, or less when the client goes away or the server closes. */
   #sleep(ms: number, res: ServerResponse): Promise<void> {
     return new Promise((resolve) => {
       const wake = () => {

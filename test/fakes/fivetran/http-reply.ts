@@ -38,7 +38,7 @@ export const created = (message: string, data: unknown): Reply => ({
 export const invalidInput = (message: string) => new FakeHttpError(400, 'InvalidInput', message);
 export const badRequest = (message: string) => new FakeHttpError(400, 'BadRequest', message);
 export const conflict = (message: string) => new FakeHttpError(409, 'Conflict', message);
-export const notFound = (entity: 'User' | 'Group' | 'Team', id: string) =>
+export const notFound = (entity: 'User' | 'Group' | 'Team' | 'Connection', id: string) =>
   new FakeHttpError(404, `NotFound_${entity}`, `${entity} with id '${id}' does not exist.`);
 
 export function encodeCursor(skip: number): string {

@@ -14,7 +14,7 @@ import { membershipRoutes } from './membership-routes.js';
 import type { Route, RouteContext } from './route.js';
 import { findGroup, findUser, roleField } from './user-routes.js';
 
-function findTeam(state: FakeState, teamId: string): FakeTeam {
+export function findTeam(state: FakeState, teamId: string): FakeTeam {
   const team = state.teams.get(teamId);
   if (!team) throw notFound('Team', teamId);
   return team;

@@ -113,6 +113,16 @@ describe('generateDataset', () => {
     expect(capped.users.map((u) => u.id)).toEqual(uncapped.users.map((u) => u.id));
     expect(capped.groupMemberships).toEqual(uncapped.groupMemberships);
   });
+
+  it('keeps the fixed first three account roles even under a cap below three', () => {
+    const none = generateDataset({ seed: 1, users: 500, accountWideUsers: 0 });
+    expect(none.users.slice(0, 3).map((u) => u.role)).toEqual([
+      'Account Administrator',
+      'Account Reviewer',
+      'Account Analyst',
+    ]);
+    expect(none.users.slice(3).filter((u) => u.role !== null && ACCOUNT_LEVEL_ROLES.has(u.role))).toEqual([]);
+  });
 });
 
 describe('fake Fivetran server', () => {
@@ -500,6 +510,23 @@ describe('fake Fivetran server', () => {
       fake.reset();
       expect(fake.requestCount()).toBe(0);
       expect((await call(fake, 'GET', `/users/${user.id}`)).json.data.given_name).toBe('Renamed');
+    });
+  });
+
+  describe('latency', () => {
+    it('answers no sooner than half of latencyMs after arrival, even after a response held up by a fault', async () => {
+      await start({ latencyMs: 60 });
+      // A response a second late must not teach the fake to answer the next ones at once.
+      fake.injectFaults({ kind: 'timeout', ms: 1_000 });
+      expect((await call(fake, 'GET', '/account/info')).status).toBe(200);
+      fake.reset();
+      expect(fake.meanResponseMs).toBe(0);
+      for (let i = 0; i < 3; i++) {
+        const sent = performance.now();
+        expect((await call(fake, 'GET', '/account/info')).status).toBe(200);
+        expect(performance.now() - sent).toBeGreaterThanOrEqual(29);
+      }
+      expect(fake.meanResponseMs).toBeGreaterThanOrEqual(29);
     });
   });
 

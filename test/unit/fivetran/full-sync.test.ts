@@ -1,12 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { C1zReader, C1zWriter } from '../../../src/c1z/index.js';
-import { ConnectorRegistry } from '../../../src/connector/index.js';
-import { createFivetranConnector } from '../../../src/fivetran/index.js';
-import { runSync } from '../../../src/sync/index.js';
+import { C1zReader } from '../../../src/c1z/index.js';
 import { generateDataset, startFakeFivetran, type FakeFivetran } from '../../fakes/fivetran/index.js';
-import { logSink } from './support.js';
+import { logSink, syncToC1z } from './support.js';
 
 /**
  * The grant set a sync must produce, computed straight from the fake's state with the rules of
@@ -85,28 +82,14 @@ describe('a full Fivetran sync into a c1z', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const registryFor = (log: ReturnType<typeof logSink>['log'], userLimit = 2000) =>
-    new ConnectorRegistry(
-      createFivetranConnector({
-        baseUrl: fake.baseUrl,
-        apiKey: fake.keys.admin.key,
-        apiSecret: fake.keys.admin.secret,
-        timeoutMs: 5000,
-        concurrency: 4,
-        log,
-        version: 'test',
-        connectionUserScan: { mode: 'auto', userLimit },
-      }),
-    );
-
   it('produces exactly the grants computed independently from the fake account, expanded through teams', async () => {
     fake.reset();
     const { log } = logSink();
-    const registry = registryFor(log);
     const path = join(dir, 'sync.c1z');
-    const writer = C1zWriter.create({ path });
-    const summary = await runSync({ registry, store: writer, signal: AbortSignal.timeout(20_000), log });
-    await writer.finish();
+    const summary = await syncToC1z(fake, path, {
+      log,
+      connector: { connectionUserScan: { mode: 'auto', userLimit: 2000 } },
+    });
 
     const reader = await C1zReader.open(path);
     try {
@@ -144,11 +127,11 @@ describe('a full Fivetran sync into a c1z', () => {
   it('above --connection-user-scan-limit skips the per-user scan, logs its cost and keeps team grants', async () => {
     fake.reset();
     const sink = logSink();
-    const registry = registryFor(sink.log, 149);
     const path = join(dir, 'limited.c1z');
-    const writer = C1zWriter.create({ path });
-    await runSync({ registry, store: writer, signal: AbortSignal.timeout(20_000), log: sink.log });
-    await writer.finish();
+    await syncToC1z(fake, path, {
+      log: sink.log,
+      connector: { connectionUserScan: { mode: 'auto', userLimit: 149 } },
+    });
     const reader = await C1zReader.open(path);
     try {
       const grantIds = [...reader.grants()].map((g) => g.grant.id).sort();
@@ -168,21 +151,7 @@ describe('a full Fivetran sync into a c1z', () => {
       dataset: generateDataset({ seed: 11, users: 150, groups: 8, teams: 6 }),
     });
     try {
-      const { log } = logSink();
-      const registry = new ConnectorRegistry(
-        createFivetranConnector({
-          baseUrl: plain.baseUrl,
-          apiKey: plain.keys.admin.key,
-          apiSecret: plain.keys.admin.secret,
-          timeoutMs: 5000,
-          concurrency: 4,
-          log,
-          version: 'test',
-        }),
-      );
-      const writer = C1zWriter.create({ path: join(dir, 'plain.c1z') });
-      await runSync({ registry, store: writer, signal: AbortSignal.timeout(20_000), log });
-      await writer.finish();
+      await syncToC1z(plain, join(dir, 'plain.c1z'), { log: logSink().log });
       const paths = plain.requests.map((r) => r.path);
       expect(paths.filter((p) => p.includes('connections'))).toEqual(['/v1/connections']);
       expect(paths.filter((p) => p === '/v1/system-keys')).toHaveLength(1);

@@ -1,7 +1,9 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { C1zWriter } from '../../../src/c1z/index.js';
 import {
   BatonError,
+  ConnectorRegistry,
   entitlementId,
   grantId,
   resourceId,
@@ -17,6 +19,7 @@ import {
   type FivetranClientOptions,
   type FivetranConnectorOptions,
 } from '../../../src/fivetran/index.js';
+import { runSync, type SyncSummary } from '../../../src/sync/index.js';
 import {
   startFakeFivetran,
   type FakeFivetran,
@@ -127,6 +130,44 @@ export const clientFor = (fake: FakeFivetran, extra: Partial<FivetranClientOptio
     ...extra,
   });
   return { client, clock, sink, events };
+};
+
+/**
+ * A full sync of the fake through its admin key (real clock; `connector` overrides the options) into a new c1z
+ * at `path`, finished; the sync's summary. `concurrency` is the sync's, `timeoutMs` bounds the whole sync.
+ */
+export const syncToC1z = async (
+  fake: FakeFivetran,
+  path: string,
+  o: {
+    log: Logger;
+    connector?: Partial<FivetranConnectorOptions>;
+    concurrency?: number;
+    timeoutMs?: number;
+  },
+): Promise<SyncSummary> => {
+  const registry = new ConnectorRegistry(
+    createFivetranConnector({
+      baseUrl: fake.baseUrl,
+      apiKey: fake.keys.admin.key,
+      apiSecret: fake.keys.admin.secret,
+      timeoutMs: 5000,
+      concurrency: 4,
+      log: o.log,
+      version: 'test',
+      ...o.connector,
+    }),
+  );
+  const writer = C1zWriter.create({ path });
+  const summary = await runSync({
+    registry,
+    store: writer,
+    signal: AbortSignal.timeout(o.timeoutMs ?? 20_000),
+    log: o.log,
+    concurrency: o.concurrency,
+  });
+  await writer.finish();
+  return summary;
 };
 
 /** The BatonError `p` rejects with; fails when it resolves. */

@@ -1,17 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { C1zWriter } from '../../../src/c1z/index.js';
-import { ConnectorRegistry } from '../../../src/connector/index.js';
-import { createFivetranConnector } from '../../../src/fivetran/index.js';
-import { runSync } from '../../../src/sync/index.js';
 import {
   generateDataset,
   minimumSyncRequests,
   startFakeFivetran,
   type FakeFivetran,
 } from '../../fakes/fivetran/index.js';
-import { logSink } from './support.js';
+import { logSink, syncToC1z } from './support.js';
 
 // Request count guard (issue 10): a full sync makes exactly one call per page of each listing it needs, with
 // `limit=1000` (fivetran-api.md §2), never a call per user, and never more calls at once than its concurrency.
@@ -27,21 +23,12 @@ describe('Fivetran calls of a full sync', () => {
       latencyMs: 2,
     });
     dir = mkdtempSync(join(tmpdir(), 'ft-requests-'));
-    const { log } = logSink();
-    const registry = new ConnectorRegistry(
-      createFivetranConnector({
-        baseUrl: fake.baseUrl,
-        apiKey: fake.keys.admin.key,
-        apiSecret: fake.keys.admin.secret,
-        timeoutMs: 30_000,
-        concurrency,
-        log,
-        version: 'test',
-      }),
-    );
-    const writer = C1zWriter.create({ path: join(dir, 'sync.c1z') });
-    await runSync({ registry, store: writer, signal: AbortSignal.timeout(60_000), log, concurrency });
-    await writer.finish();
+    await syncToC1z(fake, join(dir, 'sync.c1z'), {
+      log: logSink().log,
+      connector: { timeoutMs: 30_000, concurrency },
+      concurrency,
+      timeoutMs: 60_000,
+    });
   }, 90_000);
 
   afterAll(async () => {
