@@ -5,7 +5,7 @@ import { redactProxyUrl } from './proxy-env.js';
 /** The proxy could not be reached, or refused or garbled the CONNECT. Never names the credentials. */
 export class ProxyConnectError extends Error {
   override readonly name = 'ProxyConnectError';
-  /** Read by got's RequestError and by our network-error translation. */
+  /** Read by our network-error translation (the request's error is this error itself). */
   readonly code = 'ERR_PROXY_CONNECT';
   constructor(
     message: string,
