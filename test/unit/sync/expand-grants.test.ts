@@ -220,6 +220,19 @@ describe('grant expansion', () => {
     );
   });
 
+  it('stops iterating a cycle still growing after the maximum number of passes', async () => {
+    // g0 <- g7 and g(i) <- g(i-1): listed against the chain, each pass carries user:u one group further.
+    const ids = Array.from({ length: 8 }, (_, i) => `group:g${i}:member`);
+    const grants: [string, string, Edge?][] = [['group:g0:member', 'user:u']];
+    for (let i = ids.length - 1; i >= 1; i--)
+      grants.push([ids[i]!, `group:g${i - 1}`, { via: [ids[i - 1]!] }]);
+    grants.push(['group:g0:member', 'group:g7', { via: ['group:g7:member'] }]);
+    const store = seed(ids, grants);
+    const { lines } = await expand(store, { maxDepth: 3 });
+    expect(ids.filter((id) => store.getGrant(`${id}:user:u`))).toEqual(ids.slice(0, 4));
+    expect(lines.filter((l) => l.level === LEVEL.warn && /cycle still growing/.test(l.msg))).toHaveLength(1);
+  });
+
   it('drops edges whose source is missing and warns on a source not on the principal', async () => {
     const store = seed(
       ['group:a:member', 'group:x:member', 'role:r:assigned'],
