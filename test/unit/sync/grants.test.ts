@@ -8,6 +8,22 @@ import {
 import { FakeConnector } from '../../fakes/connector.js';
 import { LEVEL, syncInto } from './sync-harness.js';
 
+/** Team grant pages carry InsertResourceGrants and one more grant to user u1: `entitlementId` on `resource`. */
+function insertOnTeamGrantPages(fake: FakeConnector, resource: Resource, entitlementId: string): void {
+  fake.intercept('grants', 'team', (p) => ({
+    ...p,
+    annotations: [annotations.insertResourceGrants()],
+    items: [
+      ...p.items,
+      {
+        id: `${entitlementId}:user:u1`,
+        entitlement: { id: entitlementId, resource },
+        principal: { id: resourceId('user', 'u1') },
+      },
+    ],
+  }));
+}
+
 describe('grant listing', () => {
   it('drops grants to principals the sync did not see, with a debug line each and one warn summary', async () => {
     const fake = new FakeConnector()
@@ -67,18 +83,7 @@ describe('grant listing', () => {
   it('stores entitlement resources and tags grants when a page carries InsertResourceGrants', async () => {
     const fake = new FakeConnector().addUser('u1').addTeam('t1').addTeamMember('t1', 'u1');
     const vault: Resource = { id: resourceId('vault', 'v1'), displayName: 'Vault' };
-    fake.intercept('grants', 'team', (p) => ({
-      ...p,
-      annotations: [annotations.insertResourceGrants()],
-      items: [
-        ...p.items,
-        {
-          id: 'vault:v1:reader:user:u1',
-          entitlement: { id: 'vault:v1:reader', resource: vault },
-          principal: { id: resourceId('user', 'u1') },
-        },
-      ],
-    }));
+    insertOnTeamGrantPages(fake, vault, 'vault:v1:reader');
     const { store, summary } = await syncInto(fake);
     expect(store.resources('vault')).toEqual([vault]);
     expect(store.grantIds()).toEqual(['team:t1:member:user:u1', 'vault:v1:reader:user:u1']);
@@ -91,18 +96,7 @@ describe('grant listing', () => {
   it('lists entitlements of the resources stored before grant listings began, not of those a grant page inserts', async () => {
     const fake = new FakeConnector().addUser('u1').addTeam('t1').addTeam('t2').addTeamMember('t1', 'u1');
     const inserted: Resource = { id: resourceId('team', 't9'), displayName: 'Inserted team' };
-    fake.intercept('grants', 'team', (p) => ({
-      ...p,
-      annotations: [annotations.insertResourceGrants()],
-      items: [
-        ...p.items,
-        {
-          id: 'team:t9:member:user:u1',
-          entitlement: { id: 'team:t9:member', resource: inserted },
-          principal: { id: resourceId('user', 'u1') },
-        },
-      ],
-    }));
+    insertOnTeamGrantPages(fake, inserted, 'team:t9:member');
     // One resource per store page, so the entitlement listing reads the store again after each resource.
     const { store } = await syncInto(fake, { concurrency: 1, options: { pageSize: 1 } });
     expect(store.resources('team').map((r) => r.id.resource)).toEqual(['t1', 't2', 't9']);
