@@ -68,18 +68,21 @@ const holders = (store: MemorySyncStore, entitlementId: string) =>
 
 const sourcesOf = (store: MemorySyncStore, id: string) => store.getGrant(id)?.grant.sources?.sources;
 
+/** Team t1 (u1, u2) holds role Reviewer, and u1 holds it directly too. */
+const reviewerTeam = () =>
+  new FakeConnector()
+    .addUser('u1')
+    .addUser('u2')
+    .addTeam('t1')
+    .addRole('Reviewer')
+    .addTeamMember('t1', 'u1')
+    .addTeamMember('t1', 'u2')
+    .assignRole('Reviewer', resourceId('team', 't1'))
+    .assignRole('Reviewer', resourceId('user', 'u1'));
+
 describe('grant expansion', () => {
   it('derives immutable grants for team members and merges sources into direct grants', async () => {
-    const fake = new FakeConnector()
-      .addUser('u1')
-      .addUser('u2')
-      .addTeam('t1')
-      .addRole('Reviewer')
-      .addTeamMember('t1', 'u1')
-      .addTeamMember('t1', 'u2')
-      .assignRole('Reviewer', resourceId('team', 't1'))
-      .assignRole('Reviewer', resourceId('user', 'u1'));
-    const { store, summary } = await syncInto(fake);
+    const { store, summary } = await syncInto(reviewerTeam());
 
     const derived = store.getGrant('role:Reviewer:assigned:user:u2')!.grant;
     expect(derived.sources).toEqual({ sources: { 'team:t1:member': {} } });
@@ -100,16 +103,7 @@ describe('grant expansion', () => {
     const dir = mkdtempSync(join(tmpdir(), 'expand-c1z-'));
     const writer = C1zWriter.create({ path: join(dir, 'out.c1z') });
     try {
-      const fake = new FakeConnector()
-        .addUser('u1')
-        .addUser('u2')
-        .addTeam('t1')
-        .addRole('Reviewer')
-        .addTeamMember('t1', 'u1')
-        .addTeamMember('t1', 'u2')
-        .assignRole('Reviewer', resourceId('team', 't1'))
-        .assignRole('Reviewer', resourceId('user', 'u1'));
-      const { summary } = await syncInto(fake, {}, writer);
+      const { summary } = await syncInto(reviewerTeam(), {}, writer);
       expect(writer.getGrant('role:Reviewer:assigned:user:u1')?.grant.sources).toEqual({
         sources: { 'role:Reviewer:assigned': { isDirect: true }, 'team:t1:member': {} },
       });
