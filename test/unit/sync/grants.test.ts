@@ -93,6 +93,23 @@ describe('grant listing', () => {
     expect(summary.byResourceType['vault']).toEqual({ resources: 1, entitlements: 0, grants: 1 });
   });
 
+  it('stores an entitlement resource named by several grants of an InsertResourceGrants page once', async () => {
+    const fake = new FakeConnector().addUser('u1').addUser('u2').addTeam('t1');
+    const vault: Resource = { id: resourceId('vault', 'v1'), displayName: 'Vault' };
+    fake.intercept('grants', 'team', (p) => ({
+      ...p,
+      annotations: [annotations.insertResourceGrants()],
+      items: ['u1', 'u2'].map((u) => ({
+        id: `vault:v1:reader:user:${u}`,
+        entitlement: { id: 'vault:v1:reader', resource: vault },
+        principal: { id: resourceId('user', u) },
+      })),
+    }));
+    const { store, summary } = await syncInto(fake);
+    expect(store.resources('vault')).toEqual([vault]);
+    expect(summary.byResourceType['vault']).toEqual({ resources: 1, entitlements: 0, grants: 2 });
+  });
+
   it('lists entitlements of the resources stored before grant listings began, not of those a grant page inserts', async () => {
     const fake = new FakeConnector().addUser('u1').addTeam('t1').addTeam('t2').addTeamMember('t1', 'u1');
     const inserted: Resource = { id: resourceId('team', 't9'), displayName: 'Inserted team' };
