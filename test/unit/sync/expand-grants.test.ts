@@ -227,6 +227,19 @@ describe('grant expansion', () => {
     expect(lines.filter((l) => l.level === LEVEL.warn && /cycle still growing/.test(l.msg))).toHaveLength(1);
   });
 
+  it('ignores an expansion naming the entitlement its own grant is on', async () => {
+    const store = seed(
+      ['group:a:member'],
+      [
+        ['group:a:member', 'user:u1'],
+        ['group:a:member', 'group:a', { via: ['group:a:member'] }],
+      ],
+    );
+    const { result } = await expand(store);
+    expect(result).toMatchObject({ edges: 0, droppedEdges: 0, createdGrants: 0, updatedGrants: 0 });
+    expect(sourcesOf(store, 'group:a:member:user:u1')).toBeUndefined();
+  });
+
   it('drops edges whose source is missing and warns on a source not on the principal', async () => {
     const store = seed(
       ['group:a:member', 'group:x:member', 'role:r:assigned'],
