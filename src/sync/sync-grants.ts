@@ -19,15 +19,16 @@ export async function syncEntitlementsAndGrants(
   ctx: SyncContext,
   o: { readonly withGrants: boolean },
 ): Promise<void> {
-  const before = { ...ctx.tally.dropped };
   const jobs = o.withGrants ? alternate(grantJobs(ctx), entitlementJobs(ctx)) : entitlementJobs(ctx);
   await runPool(jobs, ctx.options.concurrency, ctx.signal, (job, signal, handOff) =>
     job.run(signal, handOff),
   );
-  const d = ctx.tally.dropped;
-  const unknownPrincipal = d.grantsWithUnknownPrincipal - before.grantsWithUnknownPrincipal;
-  const unknownResource = d.grantsWithUnknownResource - before.grantsWithUnknownResource;
-  const invalid = d.invalidGrants - before.invalidGrants;
+  // Only this phase drops grants in a whole sync, so the sync's counts are this phase's.
+  const {
+    grantsWithUnknownPrincipal: unknownPrincipal,
+    grantsWithUnknownResource: unknownResource,
+    invalidGrants: invalid,
+  } = ctx.tally.dropped;
   if (unknownPrincipal + unknownResource + invalid > 0) {
     ctx.log.warn(
       { unknownPrincipal, unknownResource, invalid },
