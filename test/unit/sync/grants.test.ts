@@ -110,6 +110,37 @@ describe('grant listing', () => {
     expect(summary.byResourceType['vault']).toEqual({ resources: 1, entitlements: 0, grants: 2 });
   });
 
+  it('gives later grants the resource an InsertResourceGrants page stored again, not a copy read before', async () => {
+    const fake = new FakeConnector()
+      .addUser('u1')
+      .addTeam('t1')
+      .addTeam('t2')
+      .addTeamMember('t1', 'u1')
+      .addTeamMember('t2', 'u1');
+    const renamed: Resource = { id: resourceId('user', 'u1'), displayName: 'U1 renamed' };
+    // t1's page reads user u1 first; t2's page stores u1 again, then names it as a principal.
+    fake.intercept('grants', 'team', (p, call) =>
+      call.resourceId === 'team:t2'
+        ? {
+            ...p,
+            annotations: [annotations.insertResourceGrants()],
+            items: [
+              {
+                id: 'user:u1:self:user:u1',
+                entitlement: { id: 'user:u1:self', resource: renamed },
+                principal: renamed,
+              },
+              ...p.items,
+            ],
+          }
+        : p,
+    );
+    const { store } = await syncInto(fake, { concurrency: 1 });
+    expect(store.getResource(resourceId('user', 'u1'))).toEqual(renamed);
+    expect(store.getGrant('team:t1:member:user:u1')?.grant.principal.displayName).not.toBe('U1 renamed');
+    expect(store.getGrant('team:t2:member:user:u1')?.grant.principal).toEqual(renamed);
+  });
+
   it('lists entitlements of the resources stored before grant listings began, not of those a grant page inserts', async () => {
     const fake = new FakeConnector().addUser('u1').addTeam('t1').addTeam('t2').addTeamMember('t1', 'u1');
     const inserted: Resource = { id: resourceId('team', 't9'), displayName: 'Inserted team' };
