@@ -19,15 +19,16 @@ export async function syncEntitlementsAndGrants(
   ctx: SyncContext,
   o: { readonly withGrants: boolean },
 ): Promise<void> {
-  const before = { ...ctx.tally.dropped };
   const jobs = o.withGrants ? alternate(grantJobs(ctx), entitlementJobs(ctx)) : entitlementJobs(ctx);
   await runPool(jobs, ctx.options.concurrency, ctx.signal, (job, signal, handOff) =>
     job.run(signal, handOff),
   );
-  const d = ctx.tally.dropped;
-  const unknownPrincipal = d.grantsWithUnknownPrincipal - before.grantsWithUnknownPrincipal;
-  const unknownResource = d.grantsWithUnknownResource - before.grantsWithUnknownResource;
-  const invalid = d.invalidGrants - before.invalidGrants;
+  // Only this phase drops grants in a whole sync, so the sync's counts are this phase's.
+  const {
+    grantsWithUnknownPrincipal: unknownPrincipal,
+    grantsWithUnknownResource: unknownResource,
+    invalidGrants: invalid,
+  } = ctx.tally.dropped;
   if (unknownPrincipal + unknownResource + invalid > 0) {
     ctx.log.warn(
       { unknownPrincipal, unknownResource, invalid },
@@ -56,16 +57,11 @@ async function* alternate<T>(a: AsyncIterator<T>, b: AsyncIterator<T>): AsyncGen
  * The grant listings as pool jobs (one `ResourceLru` shared by them): every `typeGrants` walk first, so a
  * long one-listing walk runs beside the per-resource ones instead of after them.
  */
-function grantJobs(ctx: SyncContext): AsyncGenerator<ListingJob> {
+async function* grantJobs(ctx: SyncContext): AsyncGenerator<ListingJob> {
   const resources = new ResourceLru(ctx.store);
-  return (async function* () {
-    for await (const job of grantListings(ctx)) {
-      yield {
-        run: (signal, handOff) =>
-          writeGrantPages(ctx, resources, job.what, signal, job.fetch, job.checkResourceSkips, handOff),
-      };
-    }
-  })();
+  for await (const listing of grantListings(ctx)) {
+    yield { run: (signal, handOff) => writeGrantPages(ctx, resources, listing, signal, handOff) };
+  }
 }
 
 interface GrantListing {
@@ -104,11 +100,9 @@ async function* grantListings(ctx: SyncContext): AsyncGenerator<GrantListing> {
 async function writeGrantPages(
   ctx: SyncContext,
   resources: ResourceLru,
-  what: string,
+  { what, fetch, checkResourceSkips }: GrantListing,
   signal: AbortSignal,
-  fetch: (req: ListRequest) => Promise<Page<Grant>>,
-  checkResourceSkips: boolean,
-  onLastPage?: () => void,
+  onLastPage: () => void,
 ): Promise<void> {
   for await (const page of paginate(what, ctx.options, signal, fetch, (g) => g.id, { onLastPage })) {
     const insert = hasAnnotation(page.annotations, 'InsertResourceGrants');

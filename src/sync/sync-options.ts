@@ -42,7 +42,7 @@ export interface CompiledSyncOptions {
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const DEFAULT_CONCURRENCY = 4;
-export const DEFAULT_MAX_PAGES_PER_LISTING = 10_000;
+const DEFAULT_MAX_PAGES_PER_LISTING = 10_000;
 const MAX_PAGE_SIZE = 10_000;
 const MAX_CONCURRENCY = 64;
 

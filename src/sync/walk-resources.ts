@@ -57,8 +57,8 @@ async function listResources(
 ): Promise<ResourceListing[]> {
   const { store, log, signal, tally } = ctx;
   const typeId = listing.resourceTypeId;
-  const type = ctx.types.get(typeId);
-  if (!type) return [];
+  // Every listing names a synced type: the types' own, and children `childListings` kept.
+  const type = ctx.types.get(typeId)!;
   const syncer = ctx.registry.syncer(typeId);
   const what = `listing resources for type ${typeId}${listing.parent ? ` under ${resourceKey(listing.parent)}` : ''}`;
   const children: ResourceListing[] = [];

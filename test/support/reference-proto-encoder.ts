@@ -1,6 +1,7 @@
 // Test-only reference: src/connector/proto-encoder.ts as it was before ProtoWriter (commit 0482632), driving
 // protobufjs's own Writer. The differential test checks the new encoder gives these bytes for every input.
-// Do not change it to follow src/: it pins the old behaviour.
+// Do not change it to follow src/: it pins the old behaviour. It has no EncodeMemo: a memo only spares work, so
+// the bytes an encode with a memo gives are checked against this encoder's bytes without one.
 // Writes model-shaped objects straight to a protobufjs Writer, one pass, with the exact bytes the previous
 // toWire -> fromObject -> encode pipeline gave: fields by number, proto3 zero scalars omitted (oneof members
 // and optional fields kept), map entries sorted by UTF-8 key bytes, Any payloads encoded in place. Scalar
@@ -190,48 +191,15 @@ const expectObject = (label: string, obj: unknown): Obj => {
   return obj as Obj;
 };
 
-/**
- * Encodings of sub-messages by object identity, for a batch of messages that share objects (the grants of a
- * page name the same entitlement resource): an object met a second time is encoded once more on its own and
- * its bytes are copied from then on. Bytes may also be given up front (`set`) for an object whose encoding
- * is already known. Only for objects that do not change while the memo is in use; keep one per batch.
- */
-export class EncodeMemo {
-  readonly #seen = new WeakSet<object>();
-  readonly #bytes = new WeakMap<object, Uint8Array>();
-
-  /** `bytes` must be the encoding of `obj` as the message type it is written as. */
-  set(obj: object, bytes: Uint8Array): void {
-    this.#bytes.set(obj, bytes);
-  }
-
-  get(obj: object): Uint8Array | undefined {
-    return this.#bytes.get(obj);
-  }
-
-  /** True when `obj` was met before (and is not cached yet); marks it as met. */
-  repeated(obj: object): boolean {
-    if (this.#seen.has(obj)) return true;
-    this.#seen.add(obj);
-    return false;
-  }
-}
-
 /** Encodes model-shaped objects deterministically; plans are built once per message type. */
 export class ReferenceProtoEncoder {
   private readonly plans = new Map<protobuf.Type, TypePlan>();
-  private memo: EncodeMemo | undefined;
 
   constructor(private readonly types: ProtoTypeCache) {}
 
-  encode(type: protobuf.Type, obj: object, memo?: EncodeMemo): Uint8Array {
+  encode(type: protobuf.Type, obj: object): Uint8Array {
     const w = protobuf.Writer.create();
-    this.memo = memo;
-    try {
-      this.writeMessage(this.plan(type), obj, w, 0);
-    } finally {
-      this.memo = undefined;
-    }
+    this.writeMessage(this.plan(type), obj, w, 0);
     return w.finish();
   }
 
@@ -283,20 +251,6 @@ export class ReferenceProtoEncoder {
 
   /** A message (or Any) value behind `fp.lenTag`. */
   private writeValue(fp: FieldPlan, v: unknown, w: Writer, depth: number): void {
-    const memo = this.memo;
-    if (memo && fp.valueKind === 'message' && v !== null && typeof v === 'object') {
-      let bytes = memo.get(v);
-      if (!bytes && memo.repeated(v)) {
-        const own = protobuf.Writer.create();
-        this.writeMessage(this.plan(fp.valueType!), v, own, depth + 1);
-        bytes = own.finish();
-        memo.set(v, bytes);
-      }
-      if (bytes) {
-        w.uint32(fp.lenTag).bytes(bytes);
-        return;
-      }
-    }
     w.uint32(fp.lenTag).fork();
     if (fp.valueKind === 'any') this.writeAny(v, w);
     else this.writeMessage(this.plan(fp.valueType!), v, w, depth + 1);

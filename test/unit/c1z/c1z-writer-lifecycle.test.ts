@@ -153,6 +153,26 @@ describe('C1zWriter as a SyncStore', () => {
     w.abort();
   });
 
+  it('commits the batch once it holds 20,000 rows, not at every page', () => {
+    const w = started();
+    const committed = () => {
+      const db = new DatabaseSync(w.workingDbPath, { readOnly: true });
+      try {
+        return one(db, 'select count(*) as n from v1_resources')?.['n'];
+      } finally {
+        db.close();
+      }
+    };
+    const page = (from: number) => Array.from({ length: 1000 }, (_, i) => user(from + i));
+    for (let p = 0; p < 19; p++) w.putResources(page(p * 1000));
+    expect(committed()).toBe(0);
+    w.putResources(page(19_000));
+    expect(committed()).toBe(20_000);
+    w.putResources(page(20_000));
+    expect(committed()).toBe(20_000);
+    w.abort();
+  });
+
   it('refuses every write after a commit that lost the batch', () => {
     const w = started();
     w.putResources([user(1)]);

@@ -68,18 +68,21 @@ const holders = (store: MemorySyncStore, entitlementId: string) =>
 
 const sourcesOf = (store: MemorySyncStore, id: string) => store.getGrant(id)?.grant.sources?.sources;
 
+/** Team t1 (u1, u2) holds role Reviewer, and u1 holds it directly too. */
+const reviewerTeam = () =>
+  new FakeConnector()
+    .addUser('u1')
+    .addUser('u2')
+    .addTeam('t1')
+    .addRole('Reviewer')
+    .addTeamMember('t1', 'u1')
+    .addTeamMember('t1', 'u2')
+    .assignRole('Reviewer', resourceId('team', 't1'))
+    .assignRole('Reviewer', resourceId('user', 'u1'));
+
 describe('grant expansion', () => {
   it('derives immutable grants for team members and merges sources into direct grants', async () => {
-    const fake = new FakeConnector()
-      .addUser('u1')
-      .addUser('u2')
-      .addTeam('t1')
-      .addRole('Reviewer')
-      .addTeamMember('t1', 'u1')
-      .addTeamMember('t1', 'u2')
-      .assignRole('Reviewer', resourceId('team', 't1'))
-      .assignRole('Reviewer', resourceId('user', 'u1'));
-    const { store, summary } = await syncInto(fake);
+    const { store, summary } = await syncInto(reviewerTeam());
 
     const derived = store.getGrant('role:Reviewer:assigned:user:u2')!.grant;
     expect(derived.sources).toEqual({ sources: { 'team:t1:member': {} } });
@@ -100,16 +103,7 @@ describe('grant expansion', () => {
     const dir = mkdtempSync(join(tmpdir(), 'expand-c1z-'));
     const writer = C1zWriter.create({ path: join(dir, 'out.c1z') });
     try {
-      const fake = new FakeConnector()
-        .addUser('u1')
-        .addUser('u2')
-        .addTeam('t1')
-        .addRole('Reviewer')
-        .addTeamMember('t1', 'u1')
-        .addTeamMember('t1', 'u2')
-        .assignRole('Reviewer', resourceId('team', 't1'))
-        .assignRole('Reviewer', resourceId('user', 'u1'));
-      const { summary } = await syncInto(fake, {}, writer);
+      const { summary } = await syncInto(reviewerTeam(), {}, writer);
       expect(writer.getGrant('role:Reviewer:assigned:user:u1')?.grant.sources).toEqual({
         sources: { 'role:Reviewer:assigned': { isDirect: true }, 'team:t1:member': {} },
       });
@@ -218,6 +212,32 @@ describe('grant expansion', () => {
     expect(lines.filter((l) => l.level === LEVEL.warn && /deeper than the maximum/.test(l.msg))).toHaveLength(
       2,
     );
+  });
+
+  it('stops iterating a cycle still growing after the maximum number of passes', async () => {
+    // g0 <- g7 and g(i) <- g(i-1): listed against the chain, each pass carries user:u one group further.
+    const ids = Array.from({ length: 8 }, (_, i) => `group:g${i}:member`);
+    const grants: [string, string, Edge?][] = [['group:g0:member', 'user:u']];
+    for (let i = ids.length - 1; i >= 1; i--)
+      grants.push([ids[i]!, `group:g${i - 1}`, { via: [ids[i - 1]!] }]);
+    grants.push(['group:g0:member', 'group:g7', { via: ['group:g7:member'] }]);
+    const store = seed(ids, grants);
+    const { lines } = await expand(store, { maxDepth: 3 });
+    expect(ids.filter((id) => store.getGrant(`${id}:user:u`))).toEqual(ids.slice(0, 4));
+    expect(lines.filter((l) => l.level === LEVEL.warn && /cycle still growing/.test(l.msg))).toHaveLength(1);
+  });
+
+  it('ignores an expansion naming the entitlement its own grant is on', async () => {
+    const store = seed(
+      ['group:a:member'],
+      [
+        ['group:a:member', 'user:u1'],
+        ['group:a:member', 'group:a', { via: ['group:a:member'] }],
+      ],
+    );
+    const { result } = await expand(store);
+    expect(result).toMatchObject({ edges: 0, droppedEdges: 0, createdGrants: 0, updatedGrants: 0 });
+    expect(sourcesOf(store, 'group:a:member:user:u1')).toBeUndefined();
   });
 
   it('drops edges whose source is missing and warns on a source not on the principal', async () => {

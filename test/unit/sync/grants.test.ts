@@ -8,6 +8,22 @@ import {
 import { FakeConnector } from '../../fakes/connector.js';
 import { LEVEL, syncInto } from './sync-harness.js';
 
+/** Team grant pages carry InsertResourceGrants and one more grant to user u1: `entitlementId` on `resource`. */
+function insertOnTeamGrantPages(fake: FakeConnector, resource: Resource, entitlementId: string): void {
+  fake.intercept('grants', 'team', (p) => ({
+    ...p,
+    annotations: [annotations.insertResourceGrants()],
+    items: [
+      ...p.items,
+      {
+        id: `${entitlementId}:user:u1`,
+        entitlement: { id: entitlementId, resource },
+        principal: { id: resourceId('user', 'u1') },
+      },
+    ],
+  }));
+}
+
 describe('grant listing', () => {
   it('drops grants to principals the sync did not see, with a debug line each and one warn summary', async () => {
     const fake = new FakeConnector()
@@ -67,18 +83,7 @@ describe('grant listing', () => {
   it('stores entitlement resources and tags grants when a page carries InsertResourceGrants', async () => {
     const fake = new FakeConnector().addUser('u1').addTeam('t1').addTeamMember('t1', 'u1');
     const vault: Resource = { id: resourceId('vault', 'v1'), displayName: 'Vault' };
-    fake.intercept('grants', 'team', (p) => ({
-      ...p,
-      annotations: [annotations.insertResourceGrants()],
-      items: [
-        ...p.items,
-        {
-          id: 'vault:v1:reader:user:u1',
-          entitlement: { id: 'vault:v1:reader', resource: vault },
-          principal: { id: resourceId('user', 'u1') },
-        },
-      ],
-    }));
+    insertOnTeamGrantPages(fake, vault, 'vault:v1:reader');
     const { store, summary } = await syncInto(fake);
     expect(store.resources('vault')).toEqual([vault]);
     expect(store.grantIds()).toEqual(['team:t1:member:user:u1', 'vault:v1:reader:user:u1']);
@@ -88,21 +93,58 @@ describe('grant listing', () => {
     expect(summary.byResourceType['vault']).toEqual({ resources: 1, entitlements: 0, grants: 1 });
   });
 
-  it('lists entitlements of the resources stored before grant listings began, not of those a grant page inserts', async () => {
-    const fake = new FakeConnector().addUser('u1').addTeam('t1').addTeam('t2').addTeamMember('t1', 'u1');
-    const inserted: Resource = { id: resourceId('team', 't9'), displayName: 'Inserted team' };
+  it('stores an entitlement resource named by several grants of an InsertResourceGrants page once', async () => {
+    const fake = new FakeConnector().addUser('u1').addUser('u2').addTeam('t1');
+    const vault: Resource = { id: resourceId('vault', 'v1'), displayName: 'Vault' };
     fake.intercept('grants', 'team', (p) => ({
       ...p,
       annotations: [annotations.insertResourceGrants()],
-      items: [
-        ...p.items,
-        {
-          id: 'team:t9:member:user:u1',
-          entitlement: { id: 'team:t9:member', resource: inserted },
-          principal: { id: resourceId('user', 'u1') },
-        },
-      ],
+      items: ['u1', 'u2'].map((u) => ({
+        id: `vault:v1:reader:user:${u}`,
+        entitlement: { id: 'vault:v1:reader', resource: vault },
+        principal: { id: resourceId('user', u) },
+      })),
     }));
+    const { store, summary } = await syncInto(fake);
+    expect(store.resources('vault')).toEqual([vault]);
+    expect(summary.byResourceType['vault']).toEqual({ resources: 1, entitlements: 0, grants: 2 });
+  });
+
+  it('gives later grants the resource an InsertResourceGrants page stored again, not a copy read before', async () => {
+    const fake = new FakeConnector()
+      .addUser('u1')
+      .addTeam('t1')
+      .addTeam('t2')
+      .addTeamMember('t1', 'u1')
+      .addTeamMember('t2', 'u1');
+    const renamed: Resource = { id: resourceId('user', 'u1'), displayName: 'U1 renamed' };
+    // t1's page reads user u1 first; t2's page stores u1 again, then names it as a principal.
+    fake.intercept('grants', 'team', (p, call) =>
+      call.resourceId === 'team:t2'
+        ? {
+            ...p,
+            annotations: [annotations.insertResourceGrants()],
+            items: [
+              {
+                id: 'user:u1:self:user:u1',
+                entitlement: { id: 'user:u1:self', resource: renamed },
+                principal: renamed,
+              },
+              ...p.items,
+            ],
+          }
+        : p,
+    );
+    const { store } = await syncInto(fake, { concurrency: 1 });
+    expect(store.getResource(resourceId('user', 'u1'))).toEqual(renamed);
+    expect(store.getGrant('team:t1:member:user:u1')?.grant.principal.displayName).not.toBe('U1 renamed');
+    expect(store.getGrant('team:t2:member:user:u1')?.grant.principal).toEqual(renamed);
+  });
+
+  it('lists entitlements of the resources stored before grant listings began, not of those a grant page inserts', async () => {
+    const fake = new FakeConnector().addUser('u1').addTeam('t1').addTeam('t2').addTeamMember('t1', 'u1');
+    const inserted: Resource = { id: resourceId('team', 't9'), displayName: 'Inserted team' };
+    insertOnTeamGrantPages(fake, inserted, 'team:t9:member');
     // One resource per store page, so the entitlement listing reads the store again after each resource.
     const { store } = await syncInto(fake, { concurrency: 1, options: { pageSize: 1 } });
     expect(store.resources('team').map((r) => r.id.resource)).toEqual(['t1', 't2', 't9']);

@@ -140,6 +140,26 @@ describe('a targeted sync', () => {
     expect(store.grantIds()).toEqual(['group:g9:Manage Destination:team:t1']);
   });
 
+  it('stores and counts a resource that several grants of an InsertResourceGrants page name once', async () => {
+    const fake = account();
+    const toTeam = teamGroupGrant('g9');
+    const toUser: Grant = {
+      ...toTeam,
+      id: 'group:g9:Manage Destination:user:u1',
+      principal: { id: resourceId('user', 'u1') },
+    };
+    fake.intercept('grants', 'team', (p) => ({
+      ...p,
+      items: [toTeam, toUser],
+      annotations: [annotations.insertResourceGrants()],
+    }));
+    const { store, summary } = await syncInto(fake, {
+      options: { targetedResources: [target('team', 't1')] },
+    });
+    expect(store.resources('group')).toHaveLength(1);
+    expect(summary.byResourceType['group']).toMatchObject({ resources: 1, grants: 2 });
+  });
+
   it('skips a target that does not exist with a warning and still finishes the partial sync', async () => {
     const fake = account();
     const { store, summary, lines } = await syncInto(fake, {
