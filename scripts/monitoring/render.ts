@@ -71,6 +71,13 @@ const indent = (text: string, n: number) =>
     .map((l) => (l === '' ? l : ' '.repeat(n) + l))
     .join('\n');
 
+/** `metadata.labels`: the chart's standard labels, then the user's from `.Values.<valuesPath>.labels`. */
+const helmLabels = (valuesPath: string) => `  labels:
+    {{- include "baton-fivetran.labels" . | nindent 4 }}
+    {{- with .Values.${valuesPath}.labels }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}`;
+
 /** The chart's PrometheusRule template: thresholds from `metrics.prometheusRule.thresholds`. */
 export function helmPrometheusRule(): string {
   const spec = fill(
@@ -84,11 +91,7 @@ apiVersion: monitoring.coreos.com/v1
 kind: PrometheusRule
 metadata:
   name: {{ include "baton-fivetran.fullname" . }}
-  labels:
-    {{- include "baton-fivetran.labels" . | nindent 4 }}
-    {{- with .Values.metrics.prometheusRule.labels }}
-    {{- toYaml . | nindent 4 }}
-    {{- end }}
+${helmLabels('metrics.prometheusRule')}
 spec:
 ${indent(spec, 2).trimEnd()}
 {{- end }}
@@ -114,11 +117,7 @@ apiVersion: monitoring.coreos.com/v1
 kind: ServiceMonitor
 metadata:
   name: {{ include "baton-fivetran.fullname" . }}
-  labels:
-    {{- include "baton-fivetran.labels" . | nindent 4 }}
-    {{- with .Values.metrics.serviceMonitor.labels }}
-    {{- toYaml . | nindent 4 }}
-    {{- end }}
+${helmLabels('metrics.serviceMonitor')}
 spec:
   selector:
     matchLabels:
@@ -142,11 +141,7 @@ metadata:
   {{- with .Values.metrics.dashboard.namespace }}
   namespace: {{ . }}
   {{- end }}
-  labels:
-    {{- include "baton-fivetran.labels" . | nindent 4 }}
-    {{- with .Values.metrics.dashboard.labels }}
-    {{- toYaml . | nindent 4 }}
-    {{- end }}
+${helmLabels('metrics.dashboard')}
   {{- with .Values.metrics.dashboard.annotations }}
   annotations:
     {{- toYaml . | nindent 4 }}

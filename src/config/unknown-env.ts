@@ -7,7 +7,7 @@ const OTHER_KNOWN_ENV = [
   'BATON_TOOLS_CACHE', // where scripts/check-deploy.sh keeps helm and kubectl
 ] as const;
 
-export const KNOWN_BATON_ENV: ReadonlySet<string> = new Set([
+const KNOWN_BATON_ENV: ReadonlySet<string> = new Set([
   ...fields.map((f) => envName(f.flag)),
   ...OTHER_KNOWN_ENV,
 ]);

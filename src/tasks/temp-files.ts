@@ -13,7 +13,7 @@ const OWN_FILE = new RegExp(`^${escape(TEMP_FILE_PREFIX)}\\d+(\\.[0-9a-f]{12}\\.
 const OWN_DIR = new RegExp(`^${escape(WORK_DIR_PREFIX)}[A-Za-z0-9]{6}$`);
 
 /** Whether `name` is one of ours: a regular file or a directory with our exact name pattern (never a symlink). */
-export const isOwnTempEntry = (name: string, kind: { isFile(): boolean; isDirectory(): boolean }): boolean =>
+const isOwnTempEntry = (name: string, kind: { isFile(): boolean; isDirectory(): boolean }): boolean =>
   (kind.isFile() && OWN_FILE.test(name)) || (kind.isDirectory() && OWN_DIR.test(name));
 
 /**

@@ -12,14 +12,7 @@ import {
 } from '../fakes/fivetran/index.js';
 import type { FinishTaskRequest } from '../fakes/control-plane/index.js';
 import { assertBuilt, CliHarness, fivetranEnv, listDir, type CliProcess } from './harness.js';
-import {
-  runTask,
-  serviceSuite,
-  startService,
-  stopService,
-  type Service,
-  type ServiceWorld,
-} from './service-support.js';
+import { runTask, serviceSuite, stopService, type Service, type ServiceWorld } from './service-support.js';
 
 assertBuilt();
 
@@ -157,8 +150,7 @@ describe('service mode: bad pages and an endless list finish the task as retryab
   let healthy: FinishTaskRequest;
 
   beforeAll(async () => {
-    world = await suite.newWorld({ seed: 23, users: 20 });
-    service = await startService(suite.harness, world);
+    ({ world, service } = await suite.newService({ seed: 23, users: 20 }));
     world.fivetran.injectFaults(
       ...Array.from({ length: ATTEMPTS }, () => ({
         kind: 'malformed' as const,

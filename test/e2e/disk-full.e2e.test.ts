@@ -11,14 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FinishTaskRequest } from '../fakes/control-plane/index.js';
 import { generateDataset, startFakeFivetran, type FakeFivetran } from '../fakes/fivetran/index.js';
 import { assertBuilt, CliHarness, fivetranEnv, listDir, type CliProcess } from './harness.js';
-import {
-  runTask,
-  serviceSuite,
-  startService,
-  stopService,
-  type Service,
-  type ServiceWorld,
-} from './service-support.js';
+import { runTask, serviceSuite, stopService, type Service, type ServiceWorld } from './service-support.js';
 
 assertBuilt();
 
@@ -130,8 +123,7 @@ maybe('service mode: a sync whose temp dir fills up', () => {
 
   beforeAll(async () => {
     disk = tinyDisk('1m')!;
-    world = await suite.newWorld({ seed: 32, users: 600 });
-    service = await startService(suite.harness, world, { c1zTempDir: disk });
+    ({ world, service } = await suite.newService({ seed: 32, users: 600 }, { c1zTempDir: disk }));
     full = await runTask(world, service.proc, 'syncFull', {}, 25_000);
     const helloId = world.c1.enqueueTask({ kind: 'hello' });
     answeredHello =

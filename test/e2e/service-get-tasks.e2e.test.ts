@@ -9,7 +9,6 @@ import {
   resource,
   revokePayload,
   serviceSuite,
-  startService,
   stopService,
   userPrincipal,
   type Service,
@@ -18,7 +17,7 @@ import {
 
 assertBuilt();
 
-const { harness, newWorld } = serviceSuite();
+const { newService } = serviceSuite();
 
 interface GetTasksRequest {
   pageSize?: number;
@@ -38,11 +37,10 @@ describe('BATON_GET_TASKS=true with task concurrency 2', () => {
   let granted: string[];
 
   beforeAll(async () => {
-    w = await newWorld({ seed: 53, users: 30, latencyMs: 5, nextPollMs: 50 });
-    service = await startService(harness, w, {
-      provisioning: true,
-      env: { BATON_GET_TASKS: 'true', BATON_TASK_CONCURRENCY: '2' },
-    });
+    ({ world: w, service } = await newService(
+      { seed: 53, users: 30, latencyMs: 5, nextPollMs: 50 },
+      { provisioning: true, env: { BATON_GET_TASKS: 'true', BATON_TASK_CONCURRENCY: '2' } },
+    ));
     const users = plainUsers(w)
       .map((u) => u.id)
       .slice(0, 6);

@@ -1,16 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConfigError, configSchema, loadConfig, parseArgv, renderHelp } from '../../../src/config/index.js';
-
-const load = (argv: string[], env: Record<string, string> = {}) =>
-  loadConfig({
-    flags: parseArgv(argv).flags,
-    env: { BATON_FIVETRAN_API_KEY: 'key', BATON_FIVETRAN_API_SECRET: 'sec', ...env },
-    isTTY: false,
-    requireCredentials: true,
-    cwd: mkdtempSync(join(tmpdir(), 'cfg-')),
-  });
+import { ConfigError, configSchema, renderHelp } from '../../../src/config/index.js';
+import { load } from './support.js';
 
 const errorOf = (argv: string[], env: Record<string, string> = {}): string => {
   try {

@@ -1,16 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConfigError, loadConfig, parseArgv, parseResourceBid } from '../../../src/config/index.js';
-
-const load = (argv: string[], env: Record<string, string> = {}) =>
-  loadConfig({
-    flags: parseArgv(argv).flags,
-    env: { BATON_FIVETRAN_API_KEY: 'key', BATON_FIVETRAN_API_SECRET: 'sec', ...env },
-    isTTY: false,
-    requireCredentials: true,
-    cwd: mkdtempSync(join(tmpdir(), 'cfg-')),
-  });
+import { ConfigError, parseResourceBid } from '../../../src/config/index.js';
+import { load } from './support.js';
 
 describe('--sync-resources', () => {
   it('takes comma-separated Baton resource ids, from the flag or BATON_SYNC_RESOURCES', () => {

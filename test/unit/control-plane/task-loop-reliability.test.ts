@@ -27,6 +27,20 @@ const heartbeating: TaskHandler = {
   },
 };
 
+/**
+ * A heartbeating sync task (heartbeats acknowledged every 5 s) whose first `failures` FinishTask calls fail
+ * UNAVAILABLE; returns once the first has been made.
+ */
+async function heartbeatingSyncFinishFailing(failures: number) {
+  const h = startLoop({ handlers: { syncFull: heartbeating } });
+  h.client.nextHeartbeatMs = 5_000;
+  h.client.failNext('finishTask', unavailable('control plane down'), failures);
+  const t = task('syncFull');
+  h.client.enqueue(t);
+  await h.client.waitForCount('finishTask', 1);
+  return { h, t };
+}
+
 /** Moves the fake clock 1 s at a time (polls wait next_poll = 1 s) until `pred` holds. */
 async function advanceUntil(h: ReturnType<typeof startLoop>, pred: () => boolean, maxSteps = 30) {
   for (let i = 0; i < maxSteps && !pred(); i++) await h.clock.advance(1_000);
@@ -69,13 +83,8 @@ describe('FinishTask retries', () => {
   });
 
   it('go on past the default lease while heartbeats are acknowledged', async () => {
-    const h = startLoop({ handlers: { syncFull: heartbeating } });
-    h.client.nextHeartbeatMs = 5_000;
     // Attempts 1, 3, 7, 15 s, then 15 s apart: the 31st comes at 405 s, well past 270 s.
-    h.client.failNext('finishTask', unavailable('control plane down'), 30);
-    const t = task('syncFull');
-    h.client.enqueue(t);
-    await h.client.waitForCount('finishTask', 1);
+    const { h, t } = await heartbeatingSyncFinishFailing(30);
     const startedAt = h.clock.now();
     for (let i = 0; i < 100 && h.client.count('finishTask') < 31; i++) await h.clock.advance(5_000);
     const ackedAfterMs = h.clock.now() - startedAt;
@@ -87,12 +96,7 @@ describe('FinishTask retries', () => {
   });
 
   it('report a success CANCELLED once the server cancels the task during the retries', async () => {
-    const h = startLoop({ handlers: { syncFull: heartbeating } });
-    h.client.nextHeartbeatMs = 5_000;
-    h.client.failNext('finishTask', unavailable('control plane down'), 1_000);
-    const t = task('syncFull');
-    h.client.enqueue(t);
-    await h.client.waitForCount('finishTask', 1);
+    const { h, t } = await heartbeatingSyncFinishFailing(1_000);
     h.client.cancelTask(t.id);
     await advanceUntil(h, () => h.sink.lines.some((l) => l.msg === 'FinishTask failed'));
     await h.stop();
