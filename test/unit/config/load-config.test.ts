@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { loadConfig, parseArgv, ConfigError } from '../../../src/config/index.js';
+import { emptyCwd } from './support.js';
 
 const jwk = Buffer.from(
   JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: 'AAAA', d: 'SUPERSECRETKEYMATERIAL' }),
@@ -15,7 +16,7 @@ const load = (argv: string[], env: Record<string, string> = {}, requireCredentia
     env,
     isTTY: false,
     requireCredentials,
-    cwd: mkdtempSync(join(tmpdir(), 'cfg-')),
+    cwd: emptyCwd(),
   });
 
 const fivetranEnv = { BATON_FIVETRAN_API_KEY: 'key', BATON_FIVETRAN_API_SECRET: 'sec' };
