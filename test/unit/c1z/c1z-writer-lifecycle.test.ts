@@ -153,6 +153,38 @@ describe('C1zWriter as a SyncStore', () => {
     w.abort();
   });
 
+  it('rolls back the batch and refuses further writes when an insert fails half way through a page', () => {
+    const w = started();
+    w.putResources([user(1)]);
+    w.flush();
+    // A trigger from another connection makes SQLite refuse the third row of the next page: the first two are
+    // in the batch by then, and only the failed statement is rolled back, not the transaction.
+    const other = new DatabaseSync(w.workingDbPath);
+    other.exec(`create trigger refuse before insert on v1_resources when new.external_id = 'user:u102'
+      begin select raise(abort, 'refused by test'); end`);
+    other.close();
+    w.putResources([user(2)]);
+    expect(() => w.putResources([user(100), user(101), user(102), user(103)])).toThrow(
+      expect.objectContaining({ code: Code.INTERNAL, message: expect.stringContaining('refused by test') }),
+    );
+    expect(() => w.putResources([user(3)])).toThrow(
+      expect.objectContaining({
+        code: Code.FAILED_PRECONDITION,
+        message: expect.stringContaining('an earlier write failed and rolled back stored pages'),
+      }),
+    );
+    expect(() => w.flush()).toThrow(expect.objectContaining({ code: Code.FAILED_PRECONDITION }));
+    const db = new DatabaseSync(w.workingDbPath, { readOnly: true });
+    try {
+      expect(all(db, 'select external_id from v1_resources').map((r) => r['external_id'])).toEqual([
+        'user:u1',
+      ]);
+    } finally {
+      db.close();
+    }
+    w.abort();
+  });
+
   it('commits the batch once it holds 20,000 rows, not at every page', () => {
     const w = started();
     const committed = () => {
