@@ -19,8 +19,10 @@ export interface ListRequest extends CallOptions {
   readonly pageToken?: string;
   readonly pageSize: number;
   /**
-   * How many resources of a type this sync has stored so far: every listed one by the time grants are listed,
-   * 0 for a type the sync does not cover. Absent when the caller does not track it (e.g. a direct call).
+   * How many resources of a type this sync has stored: every listed one, 0 for a type the sync does not cover.
+   * Absent when the caller does not track it (e.g. a direct call). Grant listings may start before every
+   * resource is listed; asked for then, it throws, and the engine makes the same call again once the count is
+   * final. Ask before the requests the count decides, so that none is made twice.
    */
   readonly resourceCount?: (resourceTypeId: string) => number;
 }

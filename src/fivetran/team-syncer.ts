@@ -77,6 +77,9 @@ export class TeamSyncer implements ResourceSyncer, ResourceGetter, Provisioner {
         page.nextCursor ? { phase: 'users', cursor: page.nextCursor } : { phase: 'groups' },
       );
     } else if (at.phase === 'groups') {
+      // No connections in this sync (none in the account, or the type is not synced): nothing to look up.
+      // Read before the call: the engine may not know the count yet and then repeats this page later.
+      const connections = req.resourceCount?.('connection') !== 0;
       const page = await emptyIfGone(
         this.ctx,
         `team:${teamId}`,
@@ -87,8 +90,6 @@ export class TeamSyncer implements ResourceSyncer, ResourceGetter, Provisioner {
         if (role === undefined || !roles.isDestinationRole(role)) continue;
         items.push(membershipRoleGrant(resourceId('group', m.id), role, team));
       }
-      // No connections in this sync (none in the account, or the type is not synced): nothing to look up.
-      const connections = req.resourceCount?.('connection') !== 0;
       nextPageToken = page.nextCursor
         ? encodePhaseToken({ phase: 'groups', cursor: page.nextCursor })
         : connections

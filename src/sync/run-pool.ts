@@ -1,37 +1,92 @@
 /**
- * Runs `worker` over `items` with at most `concurrency` workers holding a slot. A worker may give its slot
- * back early with `handOff` (e.g. once its listing has made its last call and only storing is left), and the
- * next item starts at once. The first failure aborts the signal handed to the other workers, waits for them,
+ * Call slots shared by pools: at most `size` workers hold one at a time, whichever pool they belong to. Waiters
+ * are served in arrival order.
+ */
+export class Slots {
+  #free: number;
+  readonly #waiters: (() => void)[] = [];
+
+  constructor(readonly size: number) {
+    this.#free = Math.max(1, size);
+  }
+
+  /** Takes a slot, waiting for one when none is free; rejects with the signal's reason on abort. */
+  async acquire(signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    if (this.#free > 0) {
+      this.#free--;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.#waiters.splice(this.#waiters.indexOf(granted), 1);
+        reject(signal.reason);
+      };
+      const granted = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.#waiters.push(granted);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  release(): void {
+    const next = this.#waiters.shift();
+    if (next) next();
+    else this.#free++;
+  }
+}
+
+/** What a worker can do with its slot besides ending. */
+export interface SlotControl {
+  /** Gives the slot back early (e.g. once its listing has made its last call and only storing is left). */
+  readonly handOff: () => void;
+  /**
+   * Waits for `until` without a slot (given back if held), then takes one again: for a worker that must wait
+   * on other workers, which may need its slot to get there. The worker must have no call in flight.
+   */
+  readonly suspend: <T>(until: Promise<T>) => Promise<T>;
+}
+
+/**
+ * Runs `worker` over `items` with each worker holding a slot of `slots` (or of a pool of its own of that size).
+ * The next item is taken before a slot is waited for, so a pool whose items are not ready yet holds no slot
+ * another pool could use. The first failure aborts the signal handed to the other workers, waits for them,
  * and is rethrown (an outer abort wins as the reason).
  */
 export async function runPool<T>(
   items: AsyncIterable<T>,
-  concurrency: number,
+  slots: Slots | number,
   signal: AbortSignal,
-  worker: (item: T, signal: AbortSignal, handOff: () => void) => Promise<void>,
+  worker: (item: T, signal: AbortSignal, handOff: () => void, control: SlotControl) => Promise<void>,
 ): Promise<void> {
+  const pool = typeof slots === 'number' ? new Slots(slots) : slots;
   const stop = new AbortController();
   const inner = AbortSignal.any([signal, stop.signal]);
   const it = items[Symbol.asyncIterator]();
   let failure: { err: unknown } | undefined;
-  let free = Math.max(1, concurrency);
-  let wake: (() => void) | undefined;
   const running = new Set<Promise<void>>();
   const fail = (err: unknown) => {
     if (failure) return;
     failure = { err };
     stop.abort(err);
-    wake?.();
   };
   const start = (item: T) => {
     let holds = true;
     const handOff = () => {
       if (!holds) return;
       holds = false;
-      free++;
-      wake?.();
+      pool.release();
     };
-    const done = worker(item, inner, handOff)
+    const suspend = async <R>(until: Promise<R>): Promise<R> => {
+      handOff();
+      const value = await until;
+      await pool.acquire(inner);
+      holds = true;
+      return value;
+    };
+    const done = worker(item, inner, handOff, { handOff, suspend })
       .catch(fail)
       .finally(() => {
         handOff();
@@ -39,26 +94,22 @@ export async function runPool<T>(
       });
     running.add(done);
   };
-  const onAbort = () => wake?.();
-  inner.addEventListener('abort', onAbort);
   while (!failure && !inner.aborted) {
-    if (free === 0) {
-      await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
-      continue;
-    }
     let next: IteratorResult<T>;
     try {
       next = await it.next();
+      if (next.done || failure) break;
+      await pool.acquire(inner);
     } catch (err) {
-      fail(err);
+      if (!inner.aborted) fail(err);
       break;
     }
-    if (next.done || failure) break;
-    free--;
+    if (failure) {
+      pool.release();
+      break;
+    }
     start(next.value);
   }
-  inner.removeEventListener('abort', onAbort);
   while (running.size > 0) await Promise.all(running);
   await it.return?.();
   signal.throwIfAborted();

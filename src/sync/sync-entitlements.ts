@@ -2,12 +2,13 @@ import type { Entitlement, ListRequest, Resource } from '../connector/index.js';
 import { resourceKey } from '../connector/index.js';
 import { paginate } from './paginate.js';
 import { hasResourceId, skipsEntitlements } from './resource-rules.js';
+import type { SlotControl } from './run-pool.js';
 import { storedResources } from './stored-resources.js';
 import type { SyncContext } from './sync-context.js';
 
 /** One unit of listing work for a pool: it runs with the pool's signal and may hand its slot on early. */
 export interface ListingJob {
-  run(signal: AbortSignal, handOff: () => void): Promise<void>;
+  run(signal: AbortSignal, handOff: () => void, control: SlotControl): Promise<void>;
 }
 
 /**

@@ -1,28 +1,61 @@
-import type { AnyMessage, Grant, ListRequest, Page, Resource } from '../connector/index.js';
+import type { AnyMessage, Grant, ListRequest, Page, Resource, ResourceType } from '../connector/index.js';
 import { annotations, hasAnnotation, resourceKey, withoutAnnotation } from '../connector/index.js';
 import { paginate } from './paginate.js';
 import { ResourceLru } from './resource-lru.js';
 import { hasResourceId, skipsGrants } from './resource-rules.js';
-import { runPool } from './run-pool.js';
-import { storedResources } from './stored-resources.js';
+import { runPool, Slots, type SlotControl } from './run-pool.js';
 import { entitlementJobs, type ListingJob } from './sync-entitlements.js';
 import type { SyncContext } from './sync-context.js';
+import { walkResources } from './walk-resources.js';
+import { ResourceCountNotFinal, WalkProgress } from './walk-progress.js';
 
 /**
- * Lists the entitlements and grants of every stored resource in one pool of `concurrency` listings, taking
- * an entitlement listing and a grant listing in turn, so that entitlement work (often no call at all) runs
- * while grant calls wait on the network instead of before them. Grants are stored with each principal
- * replaced by the stored full resource; grants pointing at resources the sync did not see are dropped, not
- * invented. Without `withGrants`, only the entitlements.
+ * Walks the resources, and lists the entitlements and grants of every stored resource, all in one set of
+ * `concurrency` call slots. Grant listings of the resources stored so far start while the walk still runs (a
+ * long user walk is a chain of one call at a time) and hold their pages until it ends: grants are stored with
+ * each principal replaced by the stored full resource, and grants pointing at resources the sync did not see
+ * are dropped, not invented. After the walk, an entitlement listing and a grant listing take turns, so that
+ * entitlement work (often no call at all) runs while grant calls wait on the network. Without `withGrants`,
+ * the walk and then the entitlements.
  */
-export async function syncEntitlementsAndGrants(
+export async function syncResourcesEntitlementsAndGrants(
   ctx: SyncContext,
-  o: { readonly withGrants: boolean },
+  o: { readonly withGrants: boolean; readonly maxHeldGrants?: number },
 ): Promise<void> {
-  const jobs = o.withGrants ? alternate(grantJobs(ctx), entitlementJobs(ctx)) : entitlementJobs(ctx);
-  await runPool(jobs, ctx.options.concurrency, ctx.signal, (job, signal, handOff) =>
-    job.run(signal, handOff),
+  const slots = new Slots(ctx.options.concurrency);
+  if (!o.withGrants) {
+    await walkResources(ctx, { slots });
+    await runPool(entitlementJobs(ctx), slots, ctx.signal, (job, signal, handOff, control) =>
+      job.run(signal, handOff, control),
+    );
+    return;
+  }
+  const walk = new WalkProgress(o.maxHeldGrants);
+  const stop = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, stop.signal]);
+  // The walk first: it queues its listings before the grant listings look at which types are still listed.
+  const walking = walkResources({ ...ctx, signal }, { slots, walk });
+  walking.catch(() => undefined);
+  const jobs = grantPhaseJobs({ ...ctx, signal }, walk);
+  // A grant listing failing during the walk stops the walk at once (the pool settles only after the walk).
+  const grants = runPool(jobs, slots, signal, (job, jobSignal, handOff, control) =>
+    job.run(jobSignal, handOff, control).catch((err: unknown) => {
+      stop.abort(err);
+      throw err;
+    }),
   );
+  grants.catch(() => undefined);
+  try {
+    await walking;
+  } catch (err) {
+    stop.abort(err);
+    throw err;
+  } finally {
+    // Wakes whatever waits for the walk; after a failure the aborted pool starts nothing more.
+    walk.end();
+    if (stop.signal.aborted) await grants.catch(() => undefined);
+  }
+  await grants;
   // Only this phase drops grants in a whole sync, so the sync's counts are this phase's.
   const {
     grantsWithUnknownPrincipal: unknownPrincipal,
@@ -35,6 +68,44 @@ export async function syncEntitlementsAndGrants(
       'dropped grants whose principal or resource was not synced, or with empty ids',
     );
   }
+}
+
+/**
+ * The jobs after the walk's start: grant listings of resources already stored while it runs (unless too many
+ * grants are held), then every `typeGrants` walk (a long one-listing walk then runs beside the per-resource
+ * ones instead of after them), then the remaining grant listings taking turns with the entitlement listings
+ * (of the resources stored when the walk ended).
+ */
+async function* grantPhaseJobs(ctx: SyncContext, walk: WalkProgress): AsyncGenerator<ListingJob> {
+  const lru = new ResourceLru(ctx.store);
+  const job = (listing: GrantListing): ListingJob => ({
+    run: (signal, handOff, control) => writeGrantPages(ctx, lru, listing, signal, control, walk),
+  });
+  const perResource = resourceGrantListings(ctx, walk);
+  let next: Promise<IteratorResult<GrantListing>> | undefined;
+  while (!walk.done) {
+    if (walk.isOverBudget) {
+      await walk.finished;
+      break;
+    }
+    next ??= perResource.next();
+    const r = await Promise.race([next, walk.finished.then(() => undefined)]);
+    // The walk ended first: the listing asked for comes after the type walks.
+    if (r === undefined) break;
+    next = undefined;
+    if (r.done) break;
+    yield job(r.value);
+  }
+  async function* afterWalk(): AsyncGenerator<ListingJob> {
+    for (const listing of typeGrantListings(ctx)) yield job(listing);
+    if (next) {
+      const r = await next;
+      if (r.done) return;
+      yield job(r.value);
+    }
+    for await (const listing of perResource) yield job(listing);
+  }
+  yield* alternate(afterWalk(), entitlementJobs(ctx));
 }
 
 /** Items of `a` and `b` in turn, then the rest of whichever lasts longer. */
@@ -53,68 +124,139 @@ async function* alternate<T>(a: AsyncIterator<T>, b: AsyncIterator<T>): AsyncGen
   }
 }
 
-/**
- * The grant listings as pool jobs (one `ResourceLru` shared by them): every `typeGrants` walk first, so a
- * long one-listing walk runs beside the per-resource ones instead of after them.
- */
-async function* grantJobs(ctx: SyncContext): AsyncGenerator<ListingJob> {
-  const resources = new ResourceLru(ctx.store);
-  for await (const listing of grantListings(ctx)) {
-    yield { run: (signal, handOff) => writeGrantPages(ctx, resources, listing, signal, handOff) };
-  }
-}
-
 interface GrantListing {
   readonly what: string;
   readonly fetch: (req: ListRequest) => Promise<Page<Grant>>;
   readonly checkResourceSkips: boolean;
 }
 
-/** The grant listings of a sync: every `typeGrants` walk first, then each stored resource's, type by type. */
-async function* grantListings(ctx: SyncContext): AsyncGenerator<GrantListing> {
-  // Every resource is stored before grants are listed, so connectors can size optional scans.
-  const resourceCount = (typeId: string) => ctx.tally.count(typeId, 'resources');
-  const types = [...ctx.types].filter(([, type]) => !skipsGrants(type));
-  for (const [typeId] of types) {
+const grantTypes = (ctx: SyncContext) => [...ctx.types].filter(([, type]) => !skipsGrants(type));
+
+/**
+ * Counts for connectors sizing optional scans: final once every resource is stored. Asked for earlier, it
+ * throws `ResourceCountNotFinal`, and the listing waits for the walk and asks again.
+ */
+const resourceCounter = (ctx: SyncContext, walk?: WalkProgress) => (typeId: string) => {
+  if (walk && !walk.done) throw new ResourceCountNotFinal(typeId);
+  return ctx.tally.count(typeId, 'resources');
+};
+
+/** Every `typeGrants` walk of the sync (listed once every resource is stored). */
+function* typeGrantListings(ctx: SyncContext): Generator<GrantListing> {
+  const resourceCount = resourceCounter(ctx);
+  for (const [typeId] of grantTypes(ctx)) {
     const syncer = ctx.registry.syncer(typeId);
     if (syncer.typeGrants) {
       const fetch = (req: ListRequest) => syncer.typeGrants!({ ...req, resourceCount });
       yield { what: `listing grants for type ${typeId}`, fetch, checkResourceSkips: true };
     }
   }
-  for (const [typeId, type] of types) {
-    const syncer = ctx.registry.syncer(typeId);
-    if (syncer.typeGrants) continue;
-    for await (const resource of storedResources(ctx.store, typeId, ctx.options.pageSize)) {
-      if (skipsGrants(type, resource)) continue;
-      const fetch = (req: ListRequest) => syncer.grants(resource, { ...req, resourceCount });
-      yield {
-        what: `listing grants for resource ${resourceKey(resource.id)}`,
-        fetch,
-        checkResourceSkips: false,
-      };
-    }
-  }
 }
 
+/**
+ * A grant listing per stored resource of each type without `typeGrants`, type by type. While the walk runs,
+ * a type is read once none of its listings is queued or running; after the walk, every type is read (again)
+ * from where it stopped, so that resources stored meanwhile (as children) are listed too.
+ */
+async function* resourceGrantListings(ctx: SyncContext, walk: WalkProgress): AsyncGenerator<GrantListing> {
+  const resourceCount = resourceCounter(ctx, walk);
+  const types = grantTypes(ctx).filter(([typeId]) => !ctx.registry.syncer(typeId).typeGrants);
+  const readUpTo = new Map<string, number>();
+  function* stored(typeId: string, type: ResourceType): Generator<GrantListing> {
+    const syncer = ctx.registry.syncer(typeId);
+    const { pageSize } = ctx.options;
+    for (;;) {
+      const rows = ctx.store.listResources(typeId, readUpTo.get(typeId) ?? 0, pageSize);
+      for (const { rowId, value: resource } of rows) {
+        readUpTo.set(typeId, rowId);
+        if (skipsGrants(type, resource)) continue;
+        const fetch = (req: ListRequest) => syncer.grants(resource, { ...req, resourceCount });
+        yield {
+          what: `listing grants for resource ${resourceKey(resource.id)}`,
+          fetch,
+          checkResourceSkips: false,
+        };
+      }
+      if (rows.length < pageSize) return;
+    }
+  }
+  for (const [typeId, type] of types) {
+    if (walk.done) break;
+    await walk.typeIdle(typeId);
+    yield* stored(typeId, type);
+  }
+  await walk.finished;
+  for (const [typeId, type] of types) yield* stored(typeId, type);
+}
+
+/**
+ * Pages through one grant listing into the store. Pages that arrive before the walk ended are held and
+ * stored once it has; past the held budget, or when the connector asks for a count that is not final yet, the
+ * listing gives its slot back and waits for the walk before its next call.
+ */
 async function writeGrantPages(
   ctx: SyncContext,
   resources: ResourceLru,
   { what, fetch, checkResourceSkips }: GrantListing,
   signal: AbortSignal,
-  onLastPage: () => void,
+  control: SlotControl,
+  walk: WalkProgress,
 ): Promise<void> {
-  for await (const page of paginate(what, ctx.options, signal, fetch, (g) => g.id, { onLastPage })) {
-    const insert = hasAnnotation(page.annotations, 'InsertResourceGrants');
-    if (insert) insertEntitlementResources(ctx, resources, page.items);
-    const kept: Grant[] = [];
-    for (const g of page.items) {
-      const grant = prepareGrant(ctx, g, insert, checkResourceSkips, resources);
-      if (grant) kept.push(grant);
+  const held: Page<Grant>[] = [];
+  // Pages that arrived before the walk ended, counted in `walk.held` as they arrive.
+  const early = new WeakSet<Page<Grant>>();
+  const store = (page: Page<Grant>) => {
+    if (early.has(page)) walk.held -= page.items.length;
+    writeGrantPage(ctx, resources, page, checkResourceSkips);
+  };
+  const call = async (req: ListRequest): Promise<Page<Grant>> => {
+    if (req.pageToken !== undefined && walk.isOverBudget) await control.suspend(walk.finished);
+    for (;;) {
+      try {
+        const page = await fetch(req);
+        if (!walk.done) {
+          early.add(page);
+          walk.held += page.items.length;
+        }
+        return page;
+      } catch (err) {
+        if (!(err instanceof ResourceCountNotFinal) || walk.done) throw err;
+        await control.suspend(walk.finished);
+      }
     }
-    ctx.store.putGrants(kept);
-    ctx.tally.addAll('grants', 'grants', kept, (g) => g.entitlement.resource.id.resourceType);
+  };
+  const pages = paginate(what, ctx.options, signal, call, (g) => g.id, { onLastPage: control.handOff });
+  for await (const page of pages) {
+    if (!walk.done) {
+      held.push(page);
+      continue;
+    }
+    for (const p of held.splice(0)) store(p);
+    store(page);
   }
+  if (held.length > 0) {
+    // The last page has arrived, so the slot is given back already.
+    await walk.finished;
+    signal.throwIfAborted();
+    for (const p of held.splice(0)) store(p);
+  }
+}
+
+function writeGrantPage(
+  ctx: SyncContext,
+  resources: ResourceLru,
+  page: Page<Grant>,
+  checkResourceSkips: boolean,
+): void {
+  const insert = hasAnnotation(page.annotations, 'InsertResourceGrants');
+  if (insert) insertEntitlementResources(ctx, resources, page.items);
+  const kept: Grant[] = [];
+  for (const g of page.items) {
+    const grant = prepareGrant(ctx, g, insert, checkResourceSkips, resources);
+    if (grant) kept.push(grant);
+  }
+  ctx.store.putGrants(kept);
+  ctx.tally.addAll('grants', 'grants', kept, (g) => g.entitlement.resource.id.resourceType);
 }
 
 /** `InsertResourceGrants`: the page's entitlement resources are stored as resources too. */

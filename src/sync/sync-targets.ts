@@ -39,7 +39,7 @@ export async function syncTargets(ctx: SyncContext): Promise<void> {
       await targetGrants(ctx, related, resource, signal);
     }
     const children = childListings(ctx, resource);
-    if (children.length > 0) await walkResources(ctx, children);
+    if (children.length > 0) await walkResources(ctx, { from: children });
   });
 }
 

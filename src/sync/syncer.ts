@@ -4,7 +4,7 @@ import { resourceKey, systemClock } from '../connector/index.js';
 import { expandGrants } from './expand-grants.js';
 import type { SyncStore, SyncType } from '../connector/index.js';
 import type { SyncContext } from './sync-context.js';
-import { syncEntitlementsAndGrants } from './sync-grants.js';
+import { syncResourcesEntitlementsAndGrants } from './sync-grants.js';
 import { syncTargets } from './sync-targets.js';
 import type { SyncOptions } from './sync-options.js';
 import { compileSyncOptions } from './sync-options.js';
@@ -23,6 +23,8 @@ export interface RunSyncArgs {
   readonly progress?: SyncProgress;
   /** Resources whose entitlements or grants are listed at the same time (default 4). */
   readonly concurrency?: number;
+  /** Grants fetched before every resource is listed that may wait unstored (default `MAX_HELD_GRANTS`). */
+  readonly maxHeldGrants?: number;
 }
 
 /**
@@ -64,9 +66,12 @@ export async function runSync(args: RunSyncArgs): Promise<SyncSummary> {
   tally.resourceTypes = types.size;
   // A partial sync has only the targets: no listing of whole types, no grant expansion, no supports_diff.
   if (options.targets) await syncTargets(ctx);
-  else await walkResources(ctx);
-  if (!options.targets && !options.skipEntitlementsAndGrants) {
-    await syncEntitlementsAndGrants(ctx, { withGrants: !options.skipGrants });
+  else if (options.skipEntitlementsAndGrants) await walkResources(ctx);
+  else {
+    await syncResourcesEntitlementsAndGrants(ctx, {
+      withGrants: !options.skipGrants,
+      ...(args.maxHeldGrants !== undefined ? { maxHeldGrants: args.maxHeldGrants } : {}),
+    });
     if (!options.skipExpandGrants) {
       const r = await expandGrants({
         store,

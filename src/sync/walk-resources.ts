@@ -2,8 +2,9 @@ import type { ListRequest, Resource, ResourceId } from '../connector/index.js';
 import { findAnnotation, resourceKey } from '../connector/index.js';
 import { paginate } from './paginate.js';
 import { checkResource, hasResourceId } from './resource-rules.js';
-import { runPool } from './run-pool.js';
+import { runPool, type Slots } from './run-pool.js';
 import type { SyncContext } from './sync-context.js';
+import type { WalkProgress } from './walk-progress.js';
 
 /** One pending listing: plain and serializable, like the SDK's action stack entries. */
 export interface ResourceListing {
@@ -19,9 +20,18 @@ export interface ResourceListing {
  */
 export async function walkResources(
   ctx: SyncContext,
-  from: readonly ResourceListing[] = [...ctx.types.keys()].map((resourceTypeId) => ({ resourceTypeId })),
+  o: {
+    readonly from?: readonly ResourceListing[];
+    readonly slots?: Slots;
+    readonly walk?: WalkProgress;
+  } = {},
 ): Promise<void> {
-  const pending = [...from];
+  const pending: ResourceListing[] = [];
+  const queue = (listings: readonly ResourceListing[]) => {
+    for (const l of listings) o.walk?.queued(l.resourceTypeId);
+    pending.push(...listings);
+  };
+  queue(o.from ?? [...ctx.types.keys()].map((resourceTypeId) => ({ resourceTypeId })));
   let running = 0;
   let wake: (() => void) | undefined;
   const settle = () => {
@@ -40,14 +50,20 @@ export async function walkResources(
       else await new Promise<void>((resolve) => (wake = resolve));
     }
   }
-  await runPool(listings(), ctx.options.concurrency, ctx.signal, async (listing, signal, handOff) => {
-    try {
-      pending.push(...(await listResources({ ...ctx, signal }, listing, handOff)));
-    } finally {
-      running--;
-      settle();
-    }
-  });
+  await runPool(
+    listings(),
+    o.slots ?? ctx.options.concurrency,
+    ctx.signal,
+    async (listing, signal, handOff) => {
+      try {
+        queue(await listResources({ ...ctx, signal }, listing, handOff));
+      } finally {
+        o.walk?.listed(listing.resourceTypeId);
+        running--;
+        settle();
+      }
+    },
+  );
 }
 
 async function listResources(
