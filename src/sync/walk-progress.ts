@@ -1,9 +1,10 @@
 /**
- * Grants fetched while resources are still being listed wait here, unstored, until the walk ends (their
- * principals and entitlement resources may not be stored yet). At most this many grants wait at a time: past
- * it, no early listing starts and the started ones make no further call until the walk ends.
+ * Grants fetched while resources are still being listed wait, unstored, until the walk ends (their principals
+ * and entitlement resources may not be stored yet). At most this many wait at a time (about 0.7 MiB encoded,
+ * plus the pages of listings already started): past it, no early listing starts and the started ones make no
+ * further call until the walk ends. The bench's 10,000 users held about 530 when their walk ended.
  */
-export const MAX_HELD_GRANTS = 20_000;
+export const MAX_HELD_GRANTS = 5_000;
 
 /** Thrown by `ListRequest.resourceCount` while the walk still runs: a listing asking for a count waits for it. */
 export class ResourceCountNotFinal extends Error {
