@@ -12,6 +12,7 @@ import {
   type ResourceType,
 } from '../../../src/connector/index.js';
 import { FakeConnector } from '../../fakes/connector.js';
+import { MemorySyncStore } from '../../fakes/memory-store.js';
 import { syncError, syncInto } from './sync-harness.js';
 
 const user = (id: string) => resourceId('user', id);
@@ -138,6 +139,26 @@ describe('grant listings during the resource walk', () => {
     expect(err).toMatchObject({ message: 'team grants broke' });
     // Six user pages of one; the walk stopped after the failure instead of listing them all.
     expect(events.filter((e) => e === 'user page answered').length).toBeLessThan(6);
+  });
+
+  it('stores a large page of resources in slices of 250, letting other listings go on in between', async () => {
+    const { fake } = slowUserWalk(0);
+    const folderType: ResourceType = { id: 'folder', displayName: 'Folder', traits: [] };
+    const folders = Array.from({ length: 600 }, (_, i) => ({
+      id: resourceId('folder', `f${i}`),
+      displayName: `F${i}`,
+    }));
+    fake.addSyncer({ ...emptySyncer(folderType), list: async () => ({ items: folders }) });
+    const store = new (class extends MemorySyncStore {
+      readonly folderPuts: number[] = [];
+      override putResources(items: readonly Resource[]): void {
+        if (items[0]?.id.resourceType === 'folder') this.folderPuts.push(items.length);
+        super.putResources(items);
+      }
+    })();
+    await syncInto(fake, {}, store);
+    expect(store.folderPuts).toEqual([250, 250, 100]);
+    expect(store.resources('folder')).toHaveLength(600);
   });
 
   it('never has more than `concurrency` calls in flight across the walk and the grant listings', async () => {
