@@ -1,12 +1,5 @@
 import type { AnyMessage, Grant, ListRequest, Page, Resource, ResourceType } from '../connector/index.js';
-import {
-  annotations,
-  decodeMessage,
-  encodeMessage,
-  hasAnnotation,
-  resourceKey,
-  withoutAnnotation,
-} from '../connector/index.js';
+import { annotations, hasAnnotation, resourceKey, withoutAnnotation } from '../connector/index.js';
 import { paginate } from './paginate.js';
 import { ResourceLru } from './resource-lru.js';
 import { hasResourceId, skipsGrants } from './resource-rules.js';
@@ -209,23 +202,15 @@ async function writeGrantPages(
   control: SlotControl,
   walk: WalkProgress,
 ): Promise<void> {
-  // Pages that arrived before the walk ended, counted in `walk.held` as they arrive, and held encoded (a
-  // third of the memory of the objects).
-  const held: HeldPage[] = [];
+  // Pages that arrived before the walk ended, counted in `walk.held` as they arrive.
+  const held: Page<Grant>[] = [];
   const early = new WeakSet<Page<Grant>>();
   const store = (page: Page<Grant>) => {
     if (early.has(page)) walk.held -= page.items.length;
     writeGrantPage(ctx, resources, page, checkResourceSkips);
   };
   const release = () => {
-    for (const { items, annotations: a } of held.splice(0)) {
-      walk.held -= items.length;
-      const page = {
-        items: items.map((b) => decodeMessage<Grant>(GRANT, b)),
-        ...(a ? { annotations: a } : {}),
-      };
-      writeGrantPage(ctx, resources, page, checkResourceSkips);
-    }
+    for (const page of held.splice(0)) store(page);
   };
   const call = async (req: ListRequest): Promise<Page<Grant>> => {
     if (req.pageToken !== undefined && walk.isOverBudget) await control.suspend(walk.finished);
@@ -246,7 +231,7 @@ async function writeGrantPages(
   const pages = paginate(what, ctx.options, signal, call, (g) => g.id, { onLastPage: control.handOff });
   for await (const page of pages) {
     if (!walk.done) {
-      held.push({ items: page.items.map((g) => encodeMessage(GRANT, g)), annotations: page.annotations });
+      held.push(page);
       continue;
     }
     release();
@@ -258,13 +243,6 @@ async function writeGrantPages(
     signal.throwIfAborted();
     release();
   }
-}
-
-const GRANT = 'c1.connector.v2.Grant';
-
-interface HeldPage {
-  readonly items: readonly Uint8Array[];
-  readonly annotations: Page<Grant>['annotations'];
 }
 
 function writeGrantPage(

@@ -1,8 +1,9 @@
 /**
  * Grants fetched while resources are still being listed wait, unstored, until the walk ends (their principals
- * and entitlement resources may not be stored yet). At most this many wait at a time (about 0.7 MiB encoded,
+ * and entitlement resources may not be stored yet). At most this many wait at a time (about 2 MiB of objects,
  * plus the pages of listings already started): past it, no early listing starts and the started ones make no
- * further call until the walk ends. The bench's 10,000 users held about 530 when their walk ended.
+ * further call until the walk ends. The bench's 10,000 users held about 530 when their walk ended. (Holding
+ * them encoded took a third of the memory but cost ~0.25 s of CPU at 10,000 users to encode and decode.)
  */
 export const MAX_HELD_GRANTS = 5_000;
 
