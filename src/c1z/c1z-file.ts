@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createZstdCompress, createZstdDecompress } from 'node:zlib';
-import { failedPrecondition, invalidArgument } from '../connector/index.js';
+import { collectYoungGarbage, failedPrecondition, invalidArgument } from '../connector/index.js';
 
 // The outer c1z layout (c1z-format.md §1): the 5-byte magic, then one zstd frame holding the SQLite file.
 
@@ -66,17 +66,22 @@ export async function writeC1zFile(
 // those waits made up a fifth of compressing a 90 MB database. zstd's output does not depend on the chunking.
 const READ_CHUNK = 1024 * 1024;
 
+// zstd's output leaves in 16 KiB buffers that nothing else allocating would collect before the end: a scavenge
+// every 4 MiB read frees them (a 50,000-user sync's RSS peak, which is this compression: 208–232 → 210–211 MiB).
+const CHUNKS_PER_SCAVENGE = 4;
+
 /** Writes the file into `compress` through one reused buffer, each chunk consumed before the next read. */
 async function feed(path: string, compress: Writable): Promise<void> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(READ_CHUNK);
-    for (;;) {
+    for (let chunks = 1; ; chunks++) {
       const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, null);
       if (bytesRead === 0) break;
       await new Promise<void>((done, fail) =>
         compress.write(buf.subarray(0, bytesRead), (err) => (err ? fail(err) : done())),
       );
+      if (chunks % CHUNKS_PER_SCAVENGE === 0) collectYoungGarbage();
     }
     compress.end();
   } finally {

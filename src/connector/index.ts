@@ -9,3 +9,4 @@ export * from './clock.js';
 export * from './proto.js';
 export * from './sync-store.js';
 export * from './listing-guard.js';
+export * from './young-gc.js';

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import {
   BatonError,
   codeName,
+  collectYoungGarbage,
   decodeMessage,
   encodeMessage,
   invalidArgument,
@@ -20,7 +21,6 @@ import { tlsRoots } from './tls-roots.js';
 import { TokenSource, type OutboundAgents } from './token-source.js';
 import { uploadAsset, type UploadStream } from './upload.js';
 import { uploadFrameSerializer } from './upload-serializer.js';
-import { collectYoungGarbage } from './young-gc.js';
 
 export interface HelloInfo {
   readonly connectorMetadata: ConnectorMetadata;

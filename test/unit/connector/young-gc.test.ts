@@ -1,5 +1,5 @@
 import { runInNewContext } from 'node:vm';
-import { collectYoungGarbage } from '../../../src/control-plane/young-gc.js';
+import { collectYoungGarbage } from '../../../src/connector/young-gc.js';
 
 // That the scavenges bound an upload's memory is tested in a fresh process (test/e2e/upload-memory). Here, in a
 // jest worker that ran other tests, a scavenge once left 23 of 32 MiB of dropped Buffers held: what V8 is doing
