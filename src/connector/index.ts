@@ -10,3 +10,4 @@ export * from './proto.js';
 export * from './sync-store.js';
 export * from './listing-guard.js';
 export * from './young-gc.js';
+export * from './slots.js';

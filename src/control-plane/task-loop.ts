@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { Code, type Clock } from '../connector/index.js';
+import { Code, Slots, type Clock } from '../connector/index.js';
 import type { TaskContext, TaskHandler, TaskHandlers } from '../tasks/index.js';
 import { getTaskBackoffMs } from './backoff.js';
 import type { BatonServiceClient, BatonTask, FinishResult } from './baton-service-client.js';
@@ -8,7 +8,6 @@ import { Heartbeater } from './heartbeater.js';
 import { retryWithinLease } from './lease-retry.js';
 import { RecentTaskIds } from './recent-task-ids.js';
 import { GetTaskSource, TaskQueue, type Polled, type TaskSource } from './task-queue.js';
-import { TaskSlots } from './task-slots.js';
 
 /** FinishTask runs on its own deadline, never the task's signal, so it still goes out after a cancel. */
 export const FINISH_TASK_TIMEOUT_MS = 30_000;
@@ -78,7 +77,7 @@ const taskTypeName = (kind: string): string => kind.replace(/[A-Z]/g, (c) => `_$
 /** Polls GetTask(s), runs tasks concurrently within the slot limit and sends exactly one FinishTask per task. */
 export class TaskLoop {
   readonly #o: TaskLoopOptions;
-  readonly #slots: TaskSlots;
+  readonly #slots: Slots;
   readonly #source: TaskSource;
   readonly #force = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
@@ -93,7 +92,7 @@ export class TaskLoop {
       throw new RangeError(`task concurrency must be a positive integer, got ${o.concurrency}`);
     }
     this.#o = o;
-    this.#slots = new TaskSlots(o.concurrency);
+    this.#slots = new Slots(o.concurrency);
     this.#source = o.getTasks ? new TaskQueue(o) : new GetTaskSource(o.client);
     this.#finishedIds = new RecentTaskIds({ clock: o.clock, ...o.recentTasks });
   }

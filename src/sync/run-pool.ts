@@ -1,42 +1,4 @@
-/**
- * Call slots shared by pools: at most `size` workers hold one at a time, whichever pool they belong to. Waiters
- * are served in arrival order.
- */
-export class Slots {
-  #free: number;
-  readonly #waiters: (() => void)[] = [];
-
-  constructor(readonly size: number) {
-    this.#free = Math.max(1, size);
-  }
-
-  /** Takes a slot, waiting for one when none is free; rejects with the signal's reason on abort. */
-  async acquire(signal: AbortSignal): Promise<void> {
-    signal.throwIfAborted();
-    if (this.#free > 0) {
-      this.#free--;
-      return;
-    }
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        this.#waiters.splice(this.#waiters.indexOf(granted), 1);
-        reject(signal.reason);
-      };
-      const granted = () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      this.#waiters.push(granted);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  release(): void {
-    const next = this.#waiters.shift();
-    if (next) next();
-    else this.#free++;
-  }
-}
+import { Slots } from '../connector/index.js';
 
 /** What a worker can do with its slot besides ending. */
 export interface SlotControl {
@@ -61,7 +23,7 @@ export async function runPool<T>(
   signal: AbortSignal,
   worker: (item: T, signal: AbortSignal, handOff: () => void, control: SlotControl) => Promise<void>,
 ): Promise<void> {
-  const pool = typeof slots === 'number' ? new Slots(slots) : slots;
+  const pool = typeof slots === 'number' ? new Slots(Math.max(1, slots)) : slots;
   const stop = new AbortController();
   const inner = AbortSignal.any([signal, stop.signal]);
   const it = items[Symbol.asyncIterator]();
@@ -82,7 +44,7 @@ export async function runPool<T>(
     const suspend = async <R>(until: Promise<R>): Promise<R> => {
       handOff();
       const value = await until;
-      await pool.acquire(inner);
+      if (!(await pool.acquire(inner))) inner.throwIfAborted();
       holds = true;
       return value;
     };
@@ -99,7 +61,7 @@ export async function runPool<T>(
     try {
       next = await it.next();
       if (next.done || failure) break;
-      await pool.acquire(inner);
+      if (!(await pool.acquire(inner))) break;
     } catch (err) {
       if (!inner.aborted) fail(err);
       break;

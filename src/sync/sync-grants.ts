@@ -1,9 +1,9 @@
 import type { AnyMessage, Grant, ListRequest, Page, Resource, ResourceType } from '../connector/index.js';
-import { annotations, hasAnnotation, resourceKey, withoutAnnotation } from '../connector/index.js';
+import { annotations, hasAnnotation, resourceKey, Slots, withoutAnnotation } from '../connector/index.js';
 import { paginate } from './paginate.js';
 import { ResourceLru } from './resource-lru.js';
 import { hasResourceId, skipsGrants } from './resource-rules.js';
-import { runPool, Slots, type SlotControl } from './run-pool.js';
+import { runPool, type SlotControl } from './run-pool.js';
 import { entitlementJobs, type ListingJob } from './sync-entitlements.js';
 import type { SyncContext } from './sync-context.js';
 import { walkResources } from './walk-resources.js';

@@ -4,14 +4,12 @@
 // ArrayBuffers every millisecond while it compresses 64 MiB that zstd halves. Without a scavenge every few
 // chunks zstd's 16 KiB output buffers pile up until V8's external-memory limit forces a GC. No timing is
 // asserted.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { imageEnv } from '../../soak/image-env.js';
-import { assertBuilt, REPO_ROOT } from './harness.js';
+import { assertBuilt, REPO_ROOT, runImageNode } from './harness.js';
 
 assertBuilt();
 
@@ -51,27 +49,7 @@ describe('c1z compression memory', () => {
     const big = join(dir, 'big.db');
     writeFileSync(small, halfCompressible(2 * MIB));
     writeFileSync(big, halfCompressible(64 * MIB));
-    const env = {
-      PATH: process.env.PATH ?? '',
-      ...imageEnv(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8')),
-    };
-    const { code, stdout, stderr } = await new Promise<{
-      code: number | null;
-      stdout: string;
-      stderr: string;
-    }>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        ['--input-type=module', '-e', COMPRESSOR, JSON.stringify({ small, big })],
-        { env, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
-      child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
-    });
+    const { code, stdout, stderr } = await runImageNode(COMPRESSOR, JSON.stringify({ small, big }));
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const { riseMiB } = JSON.parse(stdout) as { riseMiB: number };
     // Measured 1.1–3.1 MiB; 11.3–11.6 MiB without the scavenges (zstd writes out about 32 MiB).

@@ -1,12 +1,13 @@
 // Runs the built CLI (`node dist/main.js`) as a real child process with a controlled environment.
 // Shared by every e2e test file (one-shot, subcommands, service mode).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zstdDecompressSync } from 'node:zlib';
+import { imageEnv } from '../../soak/image-env.js';
 import { REPO_ROOT } from '../support/repo-files.js';
 
 export { REPO_ROOT };
@@ -345,5 +346,32 @@ export function freePort(): Promise<number> {
       const port = typeof address === 'object' && address ? address.port : 0;
       server.close(() => resolvePort(port));
     });
+  });
+}
+
+/**
+ * Runs `node --input-type=module -e script arg` with the container image's environment (NODE_OPTIONS and the
+ * MALLOC_* settings of the Dockerfile) from the repository root; resolves with its exit code and output.
+ */
+export function runImageNode(
+  script: string,
+  arg: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    ...imageEnv(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8')),
+  };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, arg], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

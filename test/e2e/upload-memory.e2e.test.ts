@@ -6,15 +6,13 @@
 // stream, every chunk's framed copy piles up until V8's external-memory limit (~64 MiB) forces a GC: the peak
 // was 44–48 MiB above the level before the upload; with them 3.5 MiB, the upload's three 512 KiB buffers
 // (read, hash, encode) and a few chunks of garbage. No timing is asserted.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { imageEnv } from '../../soak/image-env.js';
 import { startFakeControlPlane, type FakeControlPlane } from '../fakes/control-plane/index.js';
-import { assertBuilt, REPO_ROOT } from './harness.js';
+import { assertBuilt, REPO_ROOT, runImageNode } from './harness.js';
 
 assertBuilt();
 
@@ -78,36 +76,15 @@ describe('service-mode upload memory', () => {
     cp.enqueueTask({ kind: 'syncFull' });
     cp.enqueueTask({ kind: 'syncFull' });
 
-    const args = [
-      '--input-type=module',
-      '-e',
-      UPLOADER,
-      JSON.stringify({
-        host: cp.host,
-        caPem: cp.caPem,
-        clientId: cp.clientId,
-        clientSecret: cp.clientSecret,
-        small,
-        big,
-      }),
-    ];
-    const env = {
-      PATH: process.env.PATH ?? '',
-      ...imageEnv(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8')),
-    };
-    const { code, stdout, stderr } = await new Promise<{
-      code: number | null;
-      stdout: string;
-      stderr: string;
-    }>((resolve, reject) => {
-      const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
-      child.stderr.on('data', (b: Buffer) => (err += b.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
+    const arg = JSON.stringify({
+      host: cp.host,
+      caPem: cp.caPem,
+      clientId: cp.clientId,
+      clientSecret: cp.clientSecret,
+      small,
+      big,
     });
+    const { code, stdout, stderr } = await runImageNode(UPLOADER, arg);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const m = JSON.parse(stdout) as Measured;
 

@@ -1,5 +1,8 @@
-/** A counting semaphore whose waiters give up when their signal aborts. */
-export class TaskSlots {
+/**
+ * A counting semaphore whose waiters give up when their signal aborts, served in arrival order: the daemon's
+ * task slots, and the call slots a sync's listings share.
+ */
+export class Slots {
   #free: number;
   readonly #waiters: (() => void)[] = [];
 
