@@ -36,7 +36,9 @@ export async function syncResourcesEntitlementsAndGrants(
   // The walk first: it queues its listings before the grant listings look at which types are still listed.
   const walking = walkResources({ ...ctx, signal }, { slots, walk });
   walking.catch(() => undefined);
-  const jobs = grantPhaseJobs({ ...ctx, signal }, walk);
+  // Entitlements are listed for the resources stored when the walk ended, not those held grant pages insert.
+  let entitlements: AsyncGenerator<ListingJob> | undefined;
+  const jobs = grantPhaseJobs({ ...ctx, signal }, walk, () => entitlements!);
   // A grant listing failing during the walk stops the walk at once (the pool settles only after the walk).
   const grants = runPool(jobs, slots, signal, (job, jobSignal, handOff, control) =>
     job.run(jobSignal, handOff, control).catch((err: unknown) => {
@@ -47,6 +49,7 @@ export async function syncResourcesEntitlementsAndGrants(
   grants.catch(() => undefined);
   try {
     await walking;
+    entitlements = entitlementJobs({ ...ctx, signal });
   } catch (err) {
     stop.abort(err);
     throw err;
@@ -76,7 +79,11 @@ export async function syncResourcesEntitlementsAndGrants(
  * ones instead of after them), then the remaining grant listings taking turns with the entitlement listings
  * (of the resources stored when the walk ended).
  */
-async function* grantPhaseJobs(ctx: SyncContext, walk: WalkProgress): AsyncGenerator<ListingJob> {
+async function* grantPhaseJobs(
+  ctx: SyncContext,
+  walk: WalkProgress,
+  entitlements: () => AsyncGenerator<ListingJob>,
+): AsyncGenerator<ListingJob> {
   const lru = new ResourceLru(ctx.store);
   const job = (listing: GrantListing): ListingJob => ({
     run: (signal, handOff, control) => writeGrantPages(ctx, lru, listing, signal, control, walk),
@@ -105,7 +112,9 @@ async function* grantPhaseJobs(ctx: SyncContext, walk: WalkProgress): AsyncGener
     }
     for await (const listing of perResource) yield job(listing);
   }
-  yield* alternate(afterWalk(), entitlementJobs(ctx));
+  // After a failed walk there are none: the pool, aborted, takes no further job.
+  if (ctx.signal.aborted) return;
+  yield* alternate(afterWalk(), entitlements());
 }
 
 /** Items of `a` and `b` in turn, then the rest of whichever lasts longer. */

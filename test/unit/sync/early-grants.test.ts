@@ -130,6 +130,38 @@ describe('grant listings during the resource walk', () => {
     expect(store.grantIds()).toContain('doc:d1:reader:user:u3');
   });
 
+  it('lists entitlements of the resources the walk stored, not of those a held grant page inserts', async () => {
+    const { fake } = slowUserWalk(20);
+    const docType: ResourceType = { id: 'doc', displayName: 'Doc', traits: [] };
+    const entitlementsOf: string[] = [];
+    const inserted: Resource = { id: resourceId('doc', 'inserted'), displayName: 'Inserted' };
+    fake.addSyncer({
+      ...emptySyncer(docType),
+      list: async (parent) => ({ items: parent ? [] : [{ id: resourceId('doc', 'd1'), displayName: 'D1' }] }),
+      entitlements: async (r) => {
+        entitlementsOf.push(r.id.resource);
+        return { items: [] };
+      },
+      grants: async (r) => ({
+        items:
+          r.id.resource === 'd1'
+            ? [
+                {
+                  id: 'doc:inserted:reader:user:u3',
+                  entitlement: { id: 'doc:inserted:reader', resource: inserted },
+                  principal: { id: user('u3') },
+                },
+              ]
+            : [],
+        annotations: [annotations.insertResourceGrants()],
+      }),
+    });
+    const { store } = await syncInto(fake, { options: { pageSize: 2 }, concurrency: 4 });
+    expect(store.resources('doc').map((r) => r.id.resource)).toEqual(['d1', 'inserted']);
+    expect(store.grantIds()).toContain('doc:inserted:reader:user:u3');
+    expect(entitlementsOf).toEqual(['d1']);
+  });
+
   it('fails the sync with a grant listing failure during the walk and stops the walk', async () => {
     const { fake, events } = slowUserWalk(30);
     fake.onCall((call) => {
