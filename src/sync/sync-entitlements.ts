@@ -8,7 +8,7 @@ import type { SyncContext } from './sync-context.js';
 
 /** One unit of listing work for a pool: it runs with the pool's signal and may hand its slot on early. */
 export interface ListingJob {
-  run(signal: AbortSignal, handOff: () => void, control: SlotControl): Promise<void>;
+  run(signal: AbortSignal, slot: SlotControl): Promise<void>;
 }
 
 /**
@@ -27,11 +27,13 @@ async function* jobsUpTo(
   for (const [typeId, type] of ctx.types) {
     if (skipsEntitlements(type)) continue;
     const syncer = ctx.registry.syncer(typeId);
-    const resources = storedResources(ctx.store, typeId, ctx.options.pageSize, lastRowIds.get(typeId) ?? 0);
-    for await (const resource of resources) {
+    const untilRowId = lastRowIds.get(typeId) ?? 0;
+    for await (const { value: resource } of storedResources(ctx.store, typeId, ctx.options.pageSize, {
+      untilRowId,
+    })) {
       if (skipsEntitlements(type, resource)) continue;
       const fetch = (req: ListRequest) => syncer.entitlements(resource, req);
-      yield { run: (signal, handOff) => resourceEntitlements(ctx, resource, signal, fetch, handOff) };
+      yield { run: (signal, slot) => resourceEntitlements(ctx, resource, signal, fetch, slot.handOff) };
     }
   }
 }

@@ -4,6 +4,7 @@ import { paginate } from './paginate.js';
 import { ResourceLru } from './resource-lru.js';
 import { hasResourceId, skipsGrants } from './resource-rules.js';
 import { runPool, type SlotControl } from './run-pool.js';
+import { storedResources } from './stored-resources.js';
 import { entitlementJobs, type ListingJob } from './sync-entitlements.js';
 import type { SyncContext } from './sync-context.js';
 import { walkResources } from './walk-resources.js';
@@ -25,8 +26,8 @@ export async function syncResourcesEntitlementsAndGrants(
   const slots = new Slots(ctx.options.concurrency);
   if (!o.withGrants) {
     await walkResources(ctx, { slots });
-    await runPool(entitlementJobs(ctx), slots, ctx.signal, (job, signal, handOff, control) =>
-      job.run(signal, handOff, control),
+    await runPool(entitlementJobs(ctx), slots, ctx.signal, (job, signal, _handOff, slot) =>
+      job.run(signal, slot),
     );
     return;
   }
@@ -38,10 +39,10 @@ export async function syncResourcesEntitlementsAndGrants(
   walking.catch(() => undefined);
   // Entitlements are listed for the resources stored when the walk ended, not those held grant pages insert.
   let entitlements: AsyncGenerator<ListingJob> | undefined;
-  const jobs = grantPhaseJobs({ ...ctx, signal }, walk, () => entitlements!);
+  const jobs = grantPhaseJobs({ ...ctx, signal }, walk, () => entitlements);
   // A grant listing failing during the walk stops the walk at once (the pool settles only after the walk).
-  const grants = runPool(jobs, slots, signal, (job, jobSignal, handOff, control) =>
-    job.run(jobSignal, handOff, control).catch((err: unknown) => {
+  const grants = runPool(jobs, slots, signal, (job, jobSignal, _handOff, slot) =>
+    job.run(jobSignal, slot).catch((err: unknown) => {
       stop.abort(err);
       throw err;
     }),
@@ -82,11 +83,12 @@ export async function syncResourcesEntitlementsAndGrants(
 async function* grantPhaseJobs(
   ctx: SyncContext,
   walk: WalkProgress,
-  entitlements: () => AsyncGenerator<ListingJob>,
+  /** The entitlement jobs once the walk ended; none when it failed. */
+  entitlements: () => AsyncGenerator<ListingJob> | undefined,
 ): AsyncGenerator<ListingJob> {
   const lru = new ResourceLru(ctx.store);
   const job = (listing: GrantListing): ListingJob => ({
-    run: (signal, handOff, control) => writeGrantPages(ctx, lru, listing, signal, control, walk),
+    run: (signal, slot) => writeGrantPages(ctx, lru, listing, signal, slot, walk),
   });
   const perResource = resourceGrantListings(ctx, walk);
   let next: Promise<IteratorResult<GrantListing>> | undefined;
@@ -112,9 +114,10 @@ async function* grantPhaseJobs(
     }
     for await (const listing of perResource) yield job(listing);
   }
-  // After a failed walk there are none: the pool, aborted, takes no further job.
-  if (ctx.signal.aborted) return;
-  yield* alternate(afterWalk(), entitlements());
+  const afterWalkEntitlements = entitlements();
+  // None after a failed walk: the pool, aborted, takes no further job.
+  if (!afterWalkEntitlements) return;
+  yield* alternate(afterWalk(), afterWalkEntitlements);
 }
 
 /** Items of `a` and `b` in turn, then the rest of whichever lasts longer. */
@@ -171,22 +174,20 @@ async function* resourceGrantListings(ctx: SyncContext, walk: WalkProgress): Asy
   const resourceCount = resourceCounter(ctx, walk);
   const types = grantTypes(ctx).filter(([typeId]) => !ctx.registry.syncer(typeId).typeGrants);
   const readUpTo = new Map<string, number>();
-  function* stored(typeId: string, type: ResourceType): Generator<GrantListing> {
+  async function* stored(typeId: string, type: ResourceType): AsyncGenerator<GrantListing> {
     const syncer = ctx.registry.syncer(typeId);
-    const { pageSize } = ctx.options;
-    for (;;) {
-      const rows = ctx.store.listResources(typeId, readUpTo.get(typeId) ?? 0, pageSize);
-      for (const { rowId, value: resource } of rows) {
-        readUpTo.set(typeId, rowId);
-        if (skipsGrants(type, resource)) continue;
-        const fetch = (req: ListRequest) => syncer.grants(resource, { ...req, resourceCount });
-        yield {
-          what: `listing grants for resource ${resourceKey(resource.id)}`,
-          fetch,
-          checkResourceSkips: false,
-        };
-      }
-      if (rows.length < pageSize) return;
+    const afterRowId = readUpTo.get(typeId) ?? 0;
+    for await (const { rowId, value: resource } of storedResources(ctx.store, typeId, ctx.options.pageSize, {
+      afterRowId,
+    })) {
+      readUpTo.set(typeId, rowId);
+      if (skipsGrants(type, resource)) continue;
+      const fetch = (req: ListRequest) => syncer.grants(resource, { ...req, resourceCount });
+      yield {
+        what: `listing grants for resource ${resourceKey(resource.id)}`,
+        fetch,
+        checkResourceSkips: false,
+      };
     }
   }
   for (const [typeId, type] of types) {

@@ -1,9 +1,8 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { ListRequest, Resource, ResourceId } from '../connector/index.js';
+import type { ListRequest, Resource, ResourceId, Slots } from '../connector/index.js';
 import { findAnnotation, resourceKey } from '../connector/index.js';
 import { paginate } from './paginate.js';
 import { checkResource, hasResourceId } from './resource-rules.js';
-import type { Slots } from '../connector/index.js';
 import { runPool } from './run-pool.js';
 import type { SyncContext } from './sync-context.js';
 import type { WalkProgress } from './walk-progress.js';

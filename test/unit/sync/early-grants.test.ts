@@ -164,13 +164,20 @@ describe('grant listings during the resource walk', () => {
 
   it('fails the sync with a grant listing failure during the walk and stops the walk', async () => {
     const { fake, events } = slowUserWalk(30);
-    fake.onCall((call) => {
-      if (call.method === 'grants' && call.resourceId === 'team:t1') throw new Error('team grants broke');
+    // u1 is on the first user page, stored before the failure: g0's held grant could be stored after it.
+    fake.addGroup('g0').addGroupMember('g0', user('u1'), 'Destination Admin');
+    fake.onCall(async (call) => {
+      if (call.method !== 'grants' || call.resourceId !== 'team:t1') return;
+      await sleep(45);
+      throw new Error('team grants broke');
     });
-    const { err } = await syncError(fake, { options: { pageSize: 1 }, concurrency: 4 });
+    const { err, store } = await syncError(fake, { options: { pageSize: 1 }, concurrency: 4 });
     expect(err).toMatchObject({ message: 'team grants broke' });
     // Six user pages of one; the walk stopped after the failure instead of listing them all.
     expect(events.filter((e) => e === 'user page answered').length).toBeLessThan(6);
+    // The group grant pages held during the walk were dropped, not stored after the failure.
+    expect(events).toContain('grants group:g0');
+    expect(store.grantIds()).toEqual([]);
   });
 
   it('stores a large page of resources in slices of 250, letting other listings go on in between', async () => {
