@@ -89,6 +89,8 @@ interface RunResult extends RunSpec {
   readonly fakeMeanResponseMs: number;
   readonly statuses: Record<string, number>;
   readonly cpuMs: number;
+  readonly cpuUserMs: number;
+  readonly cpuSystemMs: number;
   readonly fakeCpuMs: number;
   readonly c1zRows: number | undefined;
   readonly c1zWriteMs: number | undefined;
@@ -210,6 +212,8 @@ async function run(server: ChildProcess, spec: RunSpec): Promise<RunResult> {
       fakeMeanResponseMs: fakeStats.meanResponseMs,
       statuses: fakeStats.statuses,
       cpuMs: ((probed.cpuUserUs ?? 0) + (probed.cpuSystemUs ?? 0)) / 1000,
+      cpuUserMs: (probed.cpuUserUs ?? 0) / 1000,
+      cpuSystemMs: (probed.cpuSystemUs ?? 0) / 1000,
       fakeCpuMs: fakeStats.cpuMs,
       c1zRows,
       c1zWriteMs,
@@ -290,7 +294,8 @@ for (const spec of specs) {
       `${r.fakeMeanResponseMs.toFixed(2)} ms on average)`,
   );
   console.log(
-    `  CPU time          ${s(r.cpuMs)} (the fake Fivetran used ${s(r.fakeCpuMs)} in its own process)`,
+    `  CPU time          ${s(r.cpuMs)} (user ${s(r.cpuUserMs)}, system ${s(r.cpuSystemMs)}; ` +
+      `the fake Fivetran used ${s(r.fakeCpuMs)} in its own process)`,
   );
   console.log(
     `  c1z writer        ${r.c1zRows ?? '?'} rows in ${r.c1zWriteMs ?? '?'} ms: ${r.c1zRowsPerSecond ?? '?'} rows/s ` +
