@@ -31,6 +31,8 @@ interface FieldPlan {
   readonly lenTag: number;
   /** Kept even when zero: a member of a (real or synthetic) oneof. */
   readonly inOneof: boolean;
+  /** A member of a oneof with several members: the bit that oneof has in `writeMessage`'s mask, else 0. */
+  readonly oneofBit: number;
   readonly field: protobuf.Field;
   /** Scalar (or map value) conversion and write. */
   readonly convert: Convert;
@@ -40,6 +42,19 @@ interface FieldPlan {
   readonly valueKind: 'scalar' | 'message' | 'any';
   /** Message-valued fields: the value type, planned lazily (types can be recursive). */
   readonly valueType: protobuf.Type | undefined;
+  /** The plan of `valueType`, set on first use. */
+  sub: TypePlan | undefined;
+  /** Enum fields (and maps of enums): the enum's values by name, and its name for errors. */
+  readonly enumValues: Readonly<Record<string, number>> | undefined;
+  readonly enumName: string;
+  /** A 64-bit integer type: its zero may be given as the string "0". */
+  readonly isLong: boolean;
+}
+
+/** A oneof with several members, by their field names in declaration order. */
+interface OneofPlan {
+  readonly name: string;
+  readonly members: readonly string[];
 }
 
 interface TypePlan {
@@ -47,8 +62,12 @@ interface TypePlan {
   readonly label: string;
   readonly fields: readonly FieldPlan[];
   /** Oneofs with several members, to reject objects setting more than one. */
-  readonly oneofs: readonly protobuf.OneOf[];
+  readonly oneofs: readonly OneofPlan[];
+  /** More such oneofs than mask bits: they are checked in a pass of their own before writing. */
+  readonly checkOneofsFirst: boolean;
 }
+
+const ONEOF_MASK_BITS = 30;
 
 /** Byte-wise UTF-8 order (Go's map key order) without encoding: code units compare the same below U+D800. */
 const utf8Order = (a: string, b: string): number => {
@@ -73,11 +92,13 @@ const hasOwnKey = (obj: Obj): boolean => {
   return false;
 };
 
-const isZero = (field: protobuf.Field, v: unknown): boolean => {
-  const rt = field.resolvedType;
-  if (rt instanceof protobuf.Enum) return typeof v === 'string' ? rt.values[v] === 0 : v === 0;
+// The hot paths read only plans (objects of one shape each), never protobufjs's Field or Type objects, whose
+// shapes differ from one instance to the next and made V8 drop and recompile the encoder several times a sync.
+const isZero = (fp: FieldPlan, v: unknown): boolean => {
+  const values = fp.enumValues;
+  if (values !== undefined) return typeof v === 'string' ? values[v] === 0 : v === 0;
   if (v instanceof Uint8Array) return v.length === 0;
-  if (typeof v === 'string') return v === '' || (LONGS.has(field.type) && Number(v) === 0);
+  if (typeof v === 'string') return v === '' || (fp.isLong && Number(v) === 0);
   return v === false || v === 0;
 };
 
@@ -175,14 +196,14 @@ const scalarWrite = (method: string): Write => {
   }
 };
 
-const checkEnumName = (field: protobuf.Field, v: unknown): void => {
-  const rt = field.resolvedType;
-  if (rt instanceof protobuf.Enum && typeof v === 'string' && rt.values[v] === undefined) {
-    throw invalidArgument(`baton-fivetran: ${v} is not a value of ${rt.fullName.slice(1)}`);
+const checkEnumName = (fp: FieldPlan, v: unknown): void => {
+  const values = fp.enumValues;
+  if (values !== undefined && typeof v === 'string' && values[v] === undefined) {
+    throw invalidArgument(`baton-fivetran: ${v} is not a value of ${fp.enumName}`);
   }
 };
 
-const planField = (field: protobuf.Field): FieldPlan => {
+const planField = (field: protobuf.Field, oneofBit: number): FieldPlan => {
   field.resolve();
   const rt = field.resolvedType;
   const isMessage = rt instanceof protobuf.Type;
@@ -208,16 +229,21 @@ const planField = (field: protobuf.Field): FieldPlan => {
     tag: packed || isMessage || field.map ? ((field.id << 3) | 2) >>> 0 : ((field.id << 3) | wire!) >>> 0,
     lenTag: ((field.id << 3) | 2) >>> 0,
     inOneof: field.partOf !== null,
+    oneofBit,
     field,
     convert: isMessage ? (v) => v : scalarConvert(field, wireName, field.repeated && !field.map),
     write: isMessage ? () => undefined : scalarWrite(wireName),
     valueTag: isMessage ? 18 : (16 | wire!) >>> 0,
     valueKind,
     valueType: isMessage ? rt : undefined,
+    sub: undefined,
+    enumValues: rt instanceof protobuf.Enum ? rt.values : undefined,
+    enumName: rt instanceof protobuf.Enum ? rt.fullName.slice(1) : '',
+    isLong: LONGS.has(field.type),
   };
 };
 
-const isSet = (obj: Obj, f: protobuf.Field): boolean => obj[f.name] !== undefined && obj[f.name] !== null;
+const isSet = (obj: Obj, name: string): boolean => obj[name] !== undefined && obj[name] !== null;
 
 const expectObject = (label: string, obj: unknown): Obj => {
   if (obj === null || typeof obj !== 'object') {
@@ -280,14 +306,21 @@ export class ProtoEncoder {
   private plan(type: protobuf.Type): TypePlan {
     let plan = this.plans.get(type);
     if (!plan) {
+      const oneofs = type.oneofsArray.filter((o) => o.fieldsArray.length > 1);
+      const checkOneofsFirst = oneofs.length > ONEOF_MASK_BITS;
+      const bitOf = (f: protobuf.Field): number => {
+        const at = f.partOf ? oneofs.indexOf(f.partOf) : -1;
+        return at < 0 || checkOneofsFirst ? 0 : 1 << at;
+      };
       plan = {
         type,
         label: type.fullName.slice(1),
         fields: type.fieldsArray
           .slice()
           .sort((a, b) => a.id - b.id)
-          .map(planField),
-        oneofs: type.oneofsArray.filter((o) => o.fieldsArray.length > 1),
+          .map((f) => planField(f, bitOf(f))),
+        oneofs: oneofs.map((o) => ({ name: o.name, members: o.fieldsArray.map((f) => f.name) })),
+        checkOneofsFirst,
       };
       this.plans.set(type, plan);
     }
@@ -297,15 +330,21 @@ export class ProtoEncoder {
   private writeMessage(plan: TypePlan, input: unknown, w: Writer, depth: number): void {
     const obj = expectObject(plan.label, input);
     if (depth > MAX_DEPTH) throw invalidArgument(`baton-fivetran: ${plan.label} is nested too deeply`);
-    for (const oneof of plan.oneofs) this.checkOneof(plan, oneof, obj);
+    if (plan.checkOneofsFirst) for (const oneof of plan.oneofs) this.checkOneof(plan, oneof, obj);
+    // Members of each oneof met so far, checked while writing: a failure throws away the whole encode.
+    let oneofsSet = 0;
     for (const fp of plan.fields) {
       const v = obj[fp.name];
       if (v === undefined || v === null) continue;
+      if (fp.oneofBit !== 0) {
+        if ((oneofsSet & fp.oneofBit) !== 0) this.failOneof(plan, fp.oneofBit, obj);
+        oneofsSet |= fp.oneofBit;
+      }
       if (fp.kind === 'map') this.writeMap(fp, v as Obj, w, depth);
       else if (fp.repeated) this.writeList(fp, v as unknown[], w, depth);
       else if (fp.kind === 'scalar') {
-        checkEnumName(fp.field, v);
-        if (!fp.inOneof && isZero(fp.field, v)) continue;
+        checkEnumName(fp, v);
+        if (!fp.inOneof && isZero(fp, v)) continue;
         const c = fp.convert(v);
         if (c === SKIP) continue;
         w.uint32(fp.tag);
@@ -314,15 +353,24 @@ export class ProtoEncoder {
     }
   }
 
-  private checkOneof(plan: TypePlan, oneof: protobuf.OneOf, obj: Obj): void {
+  private checkOneof(plan: TypePlan, oneof: OneofPlan, obj: Obj): void {
     let count = 0;
-    for (const f of oneof.fieldsArray) if (isSet(obj, f)) count++;
+    for (const name of oneof.members) if (isSet(obj, name)) count++;
     if (count > 1) {
-      const set = oneof.fieldsArray.filter((f) => isSet(obj, f));
+      const set = oneof.members.filter((name) => isSet(obj, name));
       throw invalidArgument(
-        `baton-fivetran: ${plan.label}.${oneof.name} has several members set: ${set.map((f) => f.name).join(', ')}`,
+        `baton-fivetran: ${plan.label}.${oneof.name} has several members set: ${set.join(', ')}`,
       );
     }
+  }
+
+  private failOneof(plan: TypePlan, bit: number, obj: Obj): never {
+    this.checkOneof(plan, plan.oneofs[Math.log2(bit)]!, obj);
+    throw internal(`baton-fivetran: ${plan.label}: oneof check missed a second member`);
+  }
+
+  private subPlan(fp: FieldPlan): TypePlan {
+    return (fp.sub ??= this.plan(fp.valueType!));
   }
 
   /** A message (or Any) value behind `fp.lenTag`. */
@@ -339,7 +387,7 @@ export class ProtoEncoder {
         // Met before: written in place as usual, and its body kept for the next time.
         w.uint32(fp.lenTag);
         w.fork();
-        this.writeMessage(this.plan(fp.valueType!), v, w, depth + 1);
+        this.writeMessage(this.subPlan(fp), v, w, depth + 1);
         memo.set(v, w.copy(w.forkBody, w.pos));
         w.ldelim();
         return;
@@ -348,7 +396,7 @@ export class ProtoEncoder {
     w.uint32(fp.lenTag);
     w.fork();
     if (fp.valueKind === 'any') this.writeAny(v, w);
-    else this.writeMessage(this.plan(fp.valueType!), v, w, depth + 1);
+    else this.writeMessage(this.subPlan(fp), v, w, depth + 1);
     w.ldelim();
   }
 
@@ -366,7 +414,7 @@ export class ProtoEncoder {
     }
     for (let i = 0; i < list.length; i++) {
       const e = list[i];
-      checkEnumName(fp.field, e);
+      checkEnumName(fp, e);
       const c = fp.convert(e);
       if (!fp.packed) w.uint32(fp.tag);
       fp.write(w, c === SKIP ? undefined : c);
@@ -378,7 +426,7 @@ export class ProtoEncoder {
     const keys = Object.keys(map);
     // Usually sorted already (toStruct sorts its keys); Array#sort would allocate a work array even then.
     if (!isSorted(keys)) keys.sort(utf8Order);
-    const sub = fp.valueKind === 'message' ? this.plan(fp.valueType!) : undefined;
+    const sub = fp.valueKind === 'message' ? this.subPlan(fp) : undefined;
     for (const k of keys) {
       const e = map[k];
       w.uint32(fp.lenTag);
@@ -386,7 +434,7 @@ export class ProtoEncoder {
       w.uint32(10);
       w.string(k);
       if (fp.valueKind === 'scalar') {
-        checkEnumName(fp.field, e);
+        checkEnumName(fp, e);
         const c = fp.convert(e);
         w.uint32(fp.valueTag);
         fp.write(w, c === SKIP ? 0 : c);
@@ -448,7 +496,7 @@ export class ProtoEncoder {
       } else if (fp.repeated) {
         if ((v as unknown[]).length > 0) return true;
       } else if (fp.kind !== 'scalar') return true;
-      else if ((fp.inOneof || !isZero(fp.field, v)) && fp.convert(v) !== SKIP) return true;
+      else if ((fp.inOneof || !isZero(fp, v)) && fp.convert(v) !== SKIP) return true;
     }
     return false;
   }

@@ -521,3 +521,36 @@ describe('ProtoWriter: every scalar wire type', () => {
     );
   });
 });
+
+// Oneofs are checked while their members are written, one mask bit per oneof; a message with more oneofs than
+// the mask has bits is checked in a pass before writing. Both ways must name the oneof set twice, whichever it is.
+describe('ProtoEncoder: oneofs with several members set', () => {
+  const oneofs = (n: number): string =>
+    Array.from(
+      { length: n },
+      (_, i) => `oneof o${i} { string a${i} = ${2 * i + 1}; int32 b${i} = ${2 * i + 2}; }`,
+    ).join('\n  ');
+  const encoderFor = (n: number) => {
+    const root = protobuf.parse(`syntax = "proto3"; package t; message M {\n  ${oneofs(n)}\n}`, {
+      keepCase: false,
+    }).root;
+    root.resolveAll();
+    const type = root.lookupType('t.M');
+    return {
+      encode: (obj: Obj) => hex(new ProtoEncoder(new ProtoTypeCache(root)).encode(type, obj)),
+      reference: (obj: Obj) => hex(new ReferenceProtoEncoder(new ProtoTypeCache(root)).encode(type, obj)),
+    };
+  };
+
+  it.each([2, 30, 31, 40])('%i oneofs: each one set twice is refused by name, once each is encoded', (n) => {
+    const { encode, reference } = encoderFor(n);
+    for (const at of new Set([0, 1, n - 2, n - 1])) {
+      const obj: Obj = { [`a${at}`]: 'x', [`b${at}`]: 7 };
+      expect(() => encode(obj)).toThrow(`t.M.o${at} has several members set: a${at}, b${at}`);
+    }
+    const one: Obj = {};
+    for (let i = 0; i < n; i++) one[i % 2 === 0 ? `a${i}` : `b${i}`] = i % 2 === 0 ? '' : 0;
+    expect(encode(one)).toBe(reference(one));
+    expect(encode(one).length).toBeGreaterThan(0);
+  });
+});
