@@ -145,11 +145,23 @@ const TO_OBJECT: protobuf.IConversionOptions = {
   oneofs: true,
 };
 
+// fromWire reads plans only, never protobufjs Type objects: their shapes differ from one type to the next,
+// which made V8 drop and recompile the optimised fromWire several times a sync.
 interface DecodePlan {
+  readonly isAny: boolean;
   /** Virtual oneof properties toObject adds: all of them, and those dropped even when `oneofs` is on. */
   readonly allOneofs: readonly string[];
   readonly hiddenOneofs: readonly string[];
-  readonly messageFields: readonly { name: string; map: boolean; repeated: boolean; type: protobuf.Type }[];
+  readonly messageFields: readonly MessageFieldPlan[];
+}
+
+interface MessageFieldPlan {
+  readonly name: string;
+  readonly map: boolean;
+  readonly repeated: boolean;
+  readonly type: protobuf.Type;
+  /** The plan of `type`, set on first use (types can be recursive). */
+  sub: DecodePlan | undefined;
 }
 
 const decodePlan = (type: protobuf.Type): DecodePlan => {
@@ -157,11 +169,12 @@ const decodePlan = (type: protobuf.Type): DecodePlan => {
   let plan = plans.get(type);
   if (!plan) {
     plan = {
+      isAny: type.fullName === ANY,
       allOneofs: type.oneofsArray.map((o) => o.name),
       hiddenOneofs: type.oneofsArray.filter((o) => !isRealOneof(o) || isWellKnown(type)).map((o) => o.name),
       messageFields: type.fieldsArray.flatMap((f) =>
         f.resolvedType instanceof protobuf.Type
-          ? [{ name: f.name, map: f.map, repeated: f.repeated, type: f.resolvedType }]
+          ? [{ name: f.name, map: f.map, repeated: f.repeated, type: f.resolvedType, sub: undefined }]
           : [],
       ),
     };
@@ -170,33 +183,33 @@ const decodePlan = (type: protobuf.Type): DecodePlan => {
   return plan;
 };
 
-const fromWireValue = (type: protobuf.Type, e: unknown, oneofs: boolean): unknown => {
-  if (type.fullName !== ANY) return fromWire(type, e as Obj, oneofs);
+const fromWireValue = (f: MessageFieldPlan, e: unknown, oneofs: boolean): unknown => {
+  const plan = (f.sub ??= decodePlan(f.type));
+  if (!plan.isAny) return fromWire(plan, e as Obj, oneofs);
   const w = e as { type_url?: string; value?: Uint8Array };
   return unpackWith({ typeUrl: w.type_url ?? '', value: w.value ?? new Uint8Array() }, oneofs);
 };
 
 /** protobufjs toObject output -> model shape: Anys expanded, synthetic/well-known oneof markers removed. */
-const fromWire = (type: protobuf.Type, obj: Obj, oneofs: boolean): Obj => {
-  const plan = decodePlan(type);
+const fromWire = (plan: DecodePlan, obj: Obj, oneofs: boolean): Obj => {
   for (const name of oneofs ? plan.hiddenOneofs : plan.allOneofs) delete obj[name];
   for (const f of plan.messageFields) {
     const v = obj[f.name];
     if (v === undefined) continue;
     if (f.map) {
-      for (const k of Object.keys(v as Obj)) (v as Obj)[k] = fromWireValue(f.type, (v as Obj)[k], oneofs);
+      for (const k of Object.keys(v as Obj)) (v as Obj)[k] = fromWireValue(f, (v as Obj)[k], oneofs);
     } else if (f.repeated) {
       const list = v as unknown[];
-      for (let i = 0; i < list.length; i++) list[i] = fromWireValue(f.type, list[i], oneofs);
+      for (let i = 0; i < list.length; i++) list[i] = fromWireValue(f, list[i], oneofs);
     } else {
-      obj[f.name] = fromWireValue(f.type, v, oneofs);
+      obj[f.name] = fromWireValue(f, v, oneofs);
     }
   }
   return obj;
 };
 
 const decodeWith = (type: protobuf.Type, bytes: Uint8Array, oneofs: boolean): Obj =>
-  fromWire(type, type.toObject(type.decode(bytes), TO_OBJECT), oneofs);
+  fromWire(decodePlan(type), type.toObject(type.decode(bytes), TO_OBJECT), oneofs);
 
 /**
  * Protobuf binary -> model shape: camelCase, enums as names, int64 as numbers, bytes as Buffer, unset fields
