@@ -83,15 +83,33 @@ async function feed(path: string, compress: Writable): Promise<void> {
     for (let chunks = 1; ; chunks++) {
       const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, null);
       if (bytesRead === 0) break;
-      await new Promise<void>((done, fail) =>
-        compress.write(buf.subarray(0, bytesRead), (err) => (err ? fail(err) : done())),
-      );
+      await writeChunk(compress, buf.subarray(0, bytesRead));
       if (chunks % CHUNKS_PER_SCAVENGE === 0) collectYoungGarbage();
     }
     compress.end();
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Writes one chunk and waits until it is consumed. It also settles when the stream is destroyed meanwhile: the
+ * pipeline destroys the compressor when the output fails (ENOSPC), and a write zstd was still working on then
+ * never calls back. Waiting for it left nothing for the event loop to do, and a one-shot sync exited 0 with
+ * no c1z.
+ */
+function writeChunk(stream: Writable, chunk: Buffer): Promise<void> {
+  return new Promise((done, fail) => {
+    const closed = () =>
+      fail(stream.errored ?? new Error('the compressor closed before taking the whole database'));
+    if (stream.destroyed) return closed();
+    stream.once('close', closed);
+    stream.write(chunk, (err) => {
+      stream.off('close', closed);
+      if (err) fail(err);
+      else done();
+    });
+  });
 }
 
 async function syncDirectory(dir: string): Promise<void> {

@@ -102,9 +102,7 @@ export class C1zWriter implements SyncStore {
       return new C1zWriter(opts, workDir);
     } catch (err) {
       rmSync(workDir, { recursive: true, force: true });
-      throw internal(`baton-fivetran: create c1z working database for ${opts.path}: ${String(err)}`, {
-        cause: err,
-      });
+      throw storageError(err, `create c1z working database for ${opts.path}`, dirname(workDir));
     }
   }
 

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { rollbackIfActive } from './storage-errors.js';
 
 // The v1 tables exactly as baton-sdk v0.25.0 creates them (c1z-format.md §3), in the SDK's creation order.
 // Index names are copied as the SDK spells them: on v1_resources the names do not describe their columns,
@@ -137,7 +138,8 @@ function inTransaction(db: DatabaseSync, ddls: readonly string[]): void {
     for (const ddl of ddls) db.exec(ddl);
     db.exec('commit');
   } catch (err) {
-    db.exec('rollback');
+    // On a full disk SQLite has rolled back already: a plain ROLLBACK would throw and hide the cause.
+    rollbackIfActive(db);
     throw err;
   }
 }

@@ -1,21 +1,26 @@
-// Issue 11, defect 3: a disk that fills up during a sync. SQLite answers SQLITE_FULL and may roll the
+// Issue 11, defect 3: a disk that fills up during a sync (and, since issue 10's fifth pass, before it starts and
+// while the c1z is compressed). SQLite answers SQLITE_FULL and may roll the
 // transaction back itself; the daemon must report the real cause (not "cannot rollback - no transaction is
 // active"), leave no partial file and fail retryably. The disks are real: small tmpfs mounts (needs root, as
 // in CI's container; skipped with a printed reason where mounting is not allowed).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmdirSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as C1zFile from '../../src/c1z/c1z-file.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FinishTaskRequest } from '../fakes/control-plane/index.js';
 import { generateDataset, startFakeFivetran, type FakeFivetran } from '../fakes/fivetran/index.js';
-import { assertBuilt, CliHarness, fivetranEnv, listDir, type CliProcess } from './harness.js';
+import { assertBuilt, CliHarness, fivetranEnv, listDir, REPO_ROOT, type CliProcess } from './harness.js';
 import { runTask, serviceSuite, stopService, type Service, type ServiceWorld } from './service-support.js';
 
 assertBuilt();
 
 const UNAVAILABLE = 14;
+const C1Z_FILE_JS = pathToFileURL(join(REPO_ROOT, 'dist', 'c1z', 'c1z-file.js')).href;
 const mounts: string[] = [];
 
 /** A fresh directory with a tmpfs of `size` mounted on it, or undefined when mounting is not allowed. */
@@ -111,6 +116,42 @@ maybe('a one-shot sync whose output folder is too full for the finished c1z', ()
     expect(line).toMatch(/\(UNAVAILABLE\)$/);
     expect(await readdir(disk)).toEqual([]);
   });
+});
+
+maybe('a one-shot sync whose working database cannot even be created', () => {
+  let proc: CliProcess;
+  let disk: string;
+  beforeAll(async () => {
+    // 64 KiB holds fewer pages than the empty schema needs (16 KiB pages).
+    disk = tinyDisk('64k')!;
+    proc = await oneShot(['-f', join(disk, 'out.c1z')]);
+  }, 30_000);
+
+  it('exits 1 with SQLITE_FULL as a retryable error, not "cannot rollback", and leaves nothing there', async () => {
+    expect(proc.exit).toEqual({ code: 1, signal: null });
+    const line = plainLine(proc);
+    expect(line).not.toContain('cannot rollback');
+    expect(line).toContain(
+      `create c1z working database for ${join(disk, 'out.c1z')}: disk full in ${disk} (SQLITE_FULL: `,
+    );
+    expect(line).toMatch(/\(UNAVAILABLE\)$/);
+    expect(await readdir(disk)).toEqual([]);
+  });
+});
+
+// The compressor's output fails while zstd still works on a chunk of input: the pipeline destroys the
+// compressor, and that chunk's write never called back. Awaiting it left the event loop empty: the one-shot
+// CLI exited 0 with a 64 KiB temp file and no c1z. 20 MB of random bytes make several chunks in flight.
+maybe('compressing a database onto a disk that fills up', () => {
+  it('rejects with ENOSPC and removes its temp file', async () => {
+    const disk = tinyDisk('64k')!;
+    const work = await harness.tempDir('baton-e2e-compress-');
+    const db = join(work, 'db');
+    writeFileSync(db, randomBytes(20 * 1024 * 1024));
+    const { writeC1zFile } = (await import(C1Z_FILE_JS)) as typeof C1zFile;
+    await expect(writeC1zFile(db, join(disk, 'out.c1z'), {})).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(await readdir(disk)).toEqual([]);
+  }, 30_000);
 });
 
 maybe('service mode: a sync whose temp dir fills up', () => {
