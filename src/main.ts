@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from './cli/run-cli.js';
+import { failUnsettledExit } from './cli/unsettled-exit.js';
 import { routeProcessWarnings } from './ops/log.js';
 
 // The composition root's process glue: signals become one AbortSignal, output goes to the real streams.
@@ -37,12 +38,15 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 // Output piped into `head` and closed early is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  if (err.code === 'EPIPE') {
+    unsettled.exitingOnPurpose();
+    process.exit(process.exitCode ?? 0);
+  }
   throw err;
 });
 
 // No top-level await: the single-executable build bundles this file as CommonJS, which has none.
-void runCli(
+const command = runCli(
   process.argv.slice(2),
   {
     env: process.env,
@@ -56,6 +60,8 @@ void runCli(
     },
   },
   shutdown.signal,
-).then((code) => {
+);
+const unsettled = failUnsettledExit(process, command, (t) => process.stderr.write(t));
+void command.then((code) => {
   process.exitCode = code;
 });
