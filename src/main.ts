@@ -36,15 +36,6 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-// Output piped into `head` and closed early is not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') {
-    unsettled.exitingOnPurpose();
-    process.exit(process.exitCode ?? 0);
-  }
-  throw err;
-});
-
 // No top-level await: the single-executable build bundles this file as CommonJS, which has none.
 const command = runCli(
   process.argv.slice(2),
@@ -62,6 +53,16 @@ const command = runCli(
   shutdown.signal,
 );
 const unsettled = failUnsettledExit(process, command, (t) => process.stderr.write(t));
+
+// Output piped into `head` and closed early is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') {
+    unsettled.exitingOnPurpose();
+    process.exit(process.exitCode ?? 0);
+  }
+  throw err;
+});
+
 void command.then((code) => {
   process.exitCode = code;
 });

@@ -67,13 +67,13 @@ export async function writeC1zFile(
 // those waits made up a fifth of compressing a 90 MB database. zstd's output does not depend on the chunking.
 const READ_CHUNK = 1024 * 1024;
 
-// zstd's output leaves in 16 KiB buffers that nothing else allocating would collect before the end: a scavenge
-// every 4 MiB read frees them (a 50,000-user sync's RSS peak, which is this compression: 208–232 → 210–211 MiB).
-const CHUNKS_PER_SCAVENGE = 4;
-
 // zstd hands its output back 64 KiB at a time rather than zlib's default 16 KiB: each hand-back is a round
 // trip through the thread pool, and at 16 KiB compressing an 81 MB database took 325 ms instead of 260 ms.
 const OUTPUT_CHUNK = 64 * 1024;
+
+// zstd's output buffers are garbage nothing else allocating would collect before the end: a scavenge every
+// 4 MiB read frees them (a 50,000-user sync's RSS peak, which is this compression: 208–232 → 210–211 MiB).
+const CHUNKS_PER_SCAVENGE = 4;
 
 /** Writes the file into `compress` through one reused buffer, each chunk consumed before the next read. */
 async function feed(path: string, compress: Writable): Promise<void> {

@@ -315,8 +315,9 @@ export class C1zWriter implements SyncStore {
 
   /**
    * Rows put so far, and the time spent in the puts (row encoding, SQLite, commits): elapsed, and CPU time of
-   * the calling thread meanwhile (steadier than elapsed time on a busy machine). The thread's own clock also
-   * leaves out V8's compiler and GC helper threads, and reading it costs a tenth of the process-wide one.
+   * the calling thread meanwhile (steadier than elapsed time on a busy machine). The thread's own clock leaves
+   * out V8's compiler and GC helper threads; the process-wide one sums every thread, and reading it cost about
+   * 10 µs a call in a sync's profile, against 4 µs.
    */
   get writeStats(): { readonly rows: number; readonly ms: number; readonly cpuMs: number } {
     return { rows: this.#rowsWritten, ms: this.#writeMs, cpuMs: this.#writeCpuUs / 1000 };

@@ -245,6 +245,13 @@ const planField = (field: protobuf.Field, oneofBit: number): FieldPlan => {
 
 const isSet = (obj: Obj, name: string): boolean => obj[name] !== undefined && obj[name] !== null;
 
+const oneofError = (plan: TypePlan, oneof: OneofPlan, obj: Obj): Error => {
+  const set = oneof.members.filter((name) => isSet(obj, name));
+  return invalidArgument(
+    `baton-fivetran: ${plan.label}.${oneof.name} has several members set: ${set.join(', ')}`,
+  );
+};
+
 const expectObject = (label: string, obj: unknown): Obj => {
   if (obj === null || typeof obj !== 'object') {
     throw invalidArgument(`baton-fivetran: expected an object for ${label}`);
@@ -337,7 +344,8 @@ export class ProtoEncoder {
       const v = obj[fp.name];
       if (v === undefined || v === null) continue;
       if (fp.oneofBit !== 0) {
-        if ((oneofsSet & fp.oneofBit) !== 0) this.failOneof(plan, fp.oneofBit, obj);
+        if ((oneofsSet & fp.oneofBit) !== 0)
+          throw oneofError(plan, plan.oneofs[Math.log2(fp.oneofBit)]!, obj);
         oneofsSet |= fp.oneofBit;
       }
       if (fp.kind === 'map') this.writeMap(fp, v as Obj, w, depth);
@@ -356,17 +364,7 @@ export class ProtoEncoder {
   private checkOneof(plan: TypePlan, oneof: OneofPlan, obj: Obj): void {
     let count = 0;
     for (const name of oneof.members) if (isSet(obj, name)) count++;
-    if (count > 1) {
-      const set = oneof.members.filter((name) => isSet(obj, name));
-      throw invalidArgument(
-        `baton-fivetran: ${plan.label}.${oneof.name} has several members set: ${set.join(', ')}`,
-      );
-    }
-  }
-
-  private failOneof(plan: TypePlan, bit: number, obj: Obj): never {
-    this.checkOneof(plan, plan.oneofs[Math.log2(bit)]!, obj);
-    throw internal(`baton-fivetran: ${plan.label}: oneof check missed a second member`);
+    if (count > 1) throw oneofError(plan, oneof, obj);
   }
 
   private subPlan(fp: FieldPlan): TypePlan {

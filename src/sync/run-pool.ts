@@ -21,7 +21,7 @@ export async function runPool<T>(
   items: AsyncIterable<T>,
   slots: Slots | number,
   signal: AbortSignal,
-  worker: (item: T, signal: AbortSignal, handOff: () => void, control: SlotControl) => Promise<void>,
+  worker: (item: T, signal: AbortSignal, slot: SlotControl) => Promise<void>,
 ): Promise<void> {
   const pool = typeof slots === 'number' ? new Slots(Math.max(1, slots)) : slots;
   const stop = new AbortController();
@@ -48,7 +48,7 @@ export async function runPool<T>(
       holds = true;
       return value;
     };
-    const done = worker(item, inner, handOff, { handOff, suspend })
+    const done = worker(item, inner, { handOff, suspend })
       .catch(fail)
       .finally(() => {
         handOff();

@@ -26,9 +26,7 @@ export async function syncResourcesEntitlementsAndGrants(
   const slots = new Slots(ctx.options.concurrency);
   if (!o.withGrants) {
     await walkResources(ctx, { slots });
-    await runPool(entitlementJobs(ctx), slots, ctx.signal, (job, signal, _handOff, slot) =>
-      job.run(signal, slot),
-    );
+    await runPool(entitlementJobs(ctx), slots, ctx.signal, (job, signal, slot) => job.run(signal, slot));
     return;
   }
   const walk = new WalkProgress(o.maxHeldGrants);
@@ -41,7 +39,7 @@ export async function syncResourcesEntitlementsAndGrants(
   let entitlements: AsyncGenerator<ListingJob> | undefined;
   const jobs = grantPhaseJobs({ ...ctx, signal }, walk, () => entitlements);
   // A grant listing failing during the walk stops the walk at once (the pool settles only after the walk).
-  const grants = runPool(jobs, slots, signal, (job, jobSignal, _handOff, slot) =>
+  const grants = runPool(jobs, slots, signal, (job, jobSignal, slot) =>
     job.run(jobSignal, slot).catch((err: unknown) => {
       stop.abort(err);
       throw err;

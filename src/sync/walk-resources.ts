@@ -53,20 +53,15 @@ export async function walkResources(
       else await new Promise<void>((resolve) => (wake = resolve));
     }
   }
-  await runPool(
-    listings(),
-    o.slots ?? ctx.options.concurrency,
-    ctx.signal,
-    async (listing, signal, handOff) => {
-      try {
-        queue(await listResources({ ...ctx, signal }, listing, handOff));
-      } finally {
-        o.walk?.listed(listing.resourceTypeId);
-        running--;
-        settle();
-      }
-    },
-  );
+  await runPool(listings(), o.slots ?? ctx.options.concurrency, ctx.signal, async (listing, signal, slot) => {
+    try {
+      queue(await listResources({ ...ctx, signal }, listing, slot.handOff));
+    } finally {
+      o.walk?.listed(listing.resourceTypeId);
+      running--;
+      settle();
+    }
+  });
 }
 
 async function listResources(

@@ -52,17 +52,22 @@ describe('runPool hands a slot on early', () => {
     let holding = 0;
     let maxHolding = 0;
     const log: string[] = [];
-    await runPool(itemsOf([1, 2, 3, 4, 5]), 2, new AbortController().signal, async (n, _signal, handOff) => {
-      holding++;
-      maxHolding = Math.max(maxHolding, holding);
-      log.push(`start ${n}`);
-      await sleep(5);
-      holding--;
-      handOff();
-      // Work left after the hand-off (storing the last page) overlaps the next item's start.
-      await sleep(20);
-      log.push(`end ${n}`);
-    });
+    await runPool(
+      itemsOf([1, 2, 3, 4, 5]),
+      2,
+      new AbortController().signal,
+      async (n, _signal, { handOff }) => {
+        holding++;
+        maxHolding = Math.max(maxHolding, holding);
+        log.push(`start ${n}`);
+        await sleep(5);
+        holding--;
+        handOff();
+        // Work left after the hand-off (storing the last page) overlaps the next item's start.
+        await sleep(20);
+        log.push(`end ${n}`);
+      },
+    );
     expect(maxHolding).toBe(2);
     // Items 3 and 4 start while 1 and 2 are still finishing their work.
     expect(log.indexOf('start 3')).toBeLessThan(log.indexOf('end 1'));
@@ -73,7 +78,7 @@ describe('runPool hands a slot on early', () => {
   it('counts a slot handed off once, even though the worker then ends', async () => {
     let holding = 0;
     let maxHolding = 0;
-    await runPool(itemsOf([1, 2, 3]), 1, new AbortController().signal, async (n, _signal, handOff) => {
+    await runPool(itemsOf([1, 2, 3]), 1, new AbortController().signal, async (n, _signal, { handOff }) => {
       if (n === 1) {
         // Hands its slot on and ends: the pool frees the slot again when a worker ends.
         handOff();
