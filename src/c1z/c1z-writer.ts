@@ -6,6 +6,7 @@ import {
   failedPrecondition,
   internal,
   isBatonError,
+  prepareProtoCodec,
   systemClock,
   type Clock,
   type Entitlement,
@@ -128,6 +129,10 @@ export class C1zWriter implements SyncStore {
 
   get syncId(): string {
     return this.#syncId;
+  }
+
+  prepare(): void {
+    prepareProtoCodec();
   }
 
   startSync(syncType: SyncType): string {

@@ -114,6 +114,11 @@ const codec = (): Codec => {
   return cachedCodec;
 };
 
+/** Builds the codec now (about 25 ms of CPU the first time), so that the first encode or decode need not. */
+export const prepareProtoCodec = (): void => {
+  codec();
+};
+
 const lookupType = (name: string): protobuf.Type | undefined => codec().types.byName(name);
 const lookupTypeUrl = (typeUrl: string): protobuf.Type | undefined => codec().types.byTypeUrl(typeUrl);
 

@@ -27,6 +27,11 @@ export interface StoredGrant {
  */
 export interface SyncStore {
   /**
+   * Optional: builds what the first write needs (a c1z writer's protobuf codec) ahead of it. The sync calls it
+   * while the connector's validation call is on the wire, where the CPU it takes costs no time.
+   */
+  prepare?(): void;
+  /**
    * Starts the one sync run this store writes and returns its KSUID. A `partial` (targeted) sync names as
    * its parent the latest finished `full` sync the store already holds, or none (c1z-format.md §6.2).
    */

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Clock, ConnectorRegistry, ResourceType } from '../connector/index.js';
 import { resourceKey, systemClock } from '../connector/index.js';
@@ -37,7 +38,7 @@ export async function runSync(args: RunSyncArgs): Promise<SyncSummary> {
   const options = compileSyncOptions(args.options ?? {}, args.concurrency);
   const startedMs = clock.now();
   signal.throwIfAborted();
-  await registry.connector.validate({ signal });
+  await Promise.all([registry.connector.validate({ signal }), prepareStore(store)]);
   signal.throwIfAborted();
 
   const syncType: SyncType = options.targets
@@ -97,6 +98,13 @@ export async function runSync(args: RunSyncArgs): Promise<SyncSummary> {
     'sync finished',
   );
   return summary;
+}
+
+/** `store.prepare()` once the loop has turned: the validation call it overlaps is on the wire by then. */
+async function prepareStore(store: SyncStore): Promise<void> {
+  if (!store.prepare) return;
+  await yieldToLoop();
+  store.prepare();
 }
 
 function selectTypes(

@@ -1,5 +1,7 @@
 import { hasAnnotation, resourceId, type Code } from '../../../src/connector/index.js';
+import type { SyncType } from '../../../src/sync/index.js';
 import { FakeConnector } from '../../fakes/connector.js';
+import { MemorySyncStore } from '../../fakes/memory-store.js';
 import { LEVEL, syncError, syncInto } from './sync-harness.js';
 
 const user = (id: string) => resourceId('user', id);
@@ -94,6 +96,35 @@ describe('runSync', () => {
     expect((err as Error).message).toBe('bad key');
     expect(store.syncId).toBeUndefined();
     expect(fake.calls).toEqual([{ method: 'validate' }]);
+  });
+
+  it('prepares the store while the validation call is in flight, and starts the sync after it', async () => {
+    let prepared!: () => void;
+    const preparing = new Promise<void>((resolve) => (prepared = resolve));
+    const order: string[] = [];
+    class PreparedStore extends MemorySyncStore {
+      prepare(): void {
+        order.push('prepare');
+        prepared();
+      }
+      override startSync(syncType: SyncType): string {
+        order.push('start');
+        return super.startSync(syncType);
+      }
+    }
+    const fake = fivetranLike().onCall(async (call) => {
+      if (call.method !== 'validate') return;
+      // Validation answers only once the store is prepared: a sync that prepared after it would time out.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('store not prepared during validation')), 2000);
+      });
+      await Promise.race([preparing, timeout]).finally(() => clearTimeout(timer));
+      order.push('validated');
+    });
+    const { store } = await syncInto(fake, {}, new PreparedStore());
+    expect(order).toEqual(['prepare', 'validated', 'start']);
+    expect(store.isEnded).toBe(true);
   });
 
   it('writes a resources_only sync without entitlements, grants or supports_diff when they are skipped', async () => {

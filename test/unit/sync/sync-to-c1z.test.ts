@@ -68,6 +68,10 @@ describe('sync into a real c1z', () => {
       const derived = grants.find((g) => g.grant.id === 'group:g1:Destination Admin:user:u1')!.grant;
       expect(derived.sources?.sources).toEqual({ 'team:t1:member': {} });
       expect(derived.principal.displayName).toBe('Ada Lovelace');
+      // The derived grant carries the whole stored entitlement, not just its ids.
+      const target = [...reader.entitlements()].find((e) => e.id === 'group:g1:Destination Admin')!;
+      expect(target.displayName).toBeTruthy();
+      expect(derived.entitlement).toEqual(target);
       const stats = reader.stats();
       expect(stats).toMatchObject({
         resources: summary.totals.resources,
