@@ -75,7 +75,11 @@ export class C1zWriter implements SyncStore {
   #writeMs = 0;
   #writeCpuUs = 0;
 
-  private constructor(opts: C1zWriterOptions, workDir: string) {
+  /** A new file: its one sync is the one this writer writes, so every row is this sync's. */
+  readonly #onlySync: boolean;
+
+  private constructor(opts: C1zWriterOptions, workDir: string, onlySync: boolean) {
+    this.#onlySync = onlySync;
     this.path = opts.path;
     this.#clock = opts.clock ?? systemClock;
     this.#random = opts.random;
@@ -100,7 +104,7 @@ export class C1zWriter implements SyncStore {
   static create(opts: C1zWriterOptions): C1zWriter {
     const workDir = mkdtempSync(join(opts.tempDir ?? dirname(opts.path), WORK_DIR_PREFIX));
     try {
-      return new C1zWriter(opts, workDir);
+      return new C1zWriter(opts, workDir, true);
     } catch (err) {
       rmSync(workDir, { recursive: true, force: true });
       throw storageError(err, `create c1z working database for ${opts.path}`, dirname(workDir));
@@ -115,7 +119,7 @@ export class C1zWriter implements SyncStore {
     const workDir = mkdtempSync(join(opts.tempDir ?? dirname(opts.path), WORK_DIR_PREFIX));
     try {
       await extractC1zDatabase(opts.path, join(workDir, 'db'), signal ? { signal } : {});
-      return new C1zWriter(opts, workDir);
+      return new C1zWriter(opts, workDir, false);
     } catch (err) {
       rmSync(workDir, { recursive: true, force: true });
       if (isBatonError(err) || signal?.aborted) throw err;
@@ -272,7 +276,7 @@ export class C1zWriter implements SyncStore {
       this.#db
         .prepare('update v1_sync_runs set ended_at = ? where sync_id = ? and ended_at is null')
         .run(sqliteTime(this.#clock.now()), this.#syncId);
-      const stats = computeSyncStats(this.#db, this.#syncId, this.#syncType);
+      const stats = computeSyncStats(this.#db, this.#syncId, this.#syncType, { onlySync: this.#onlySync });
       this.#db
         .prepare('update v1_sync_runs set stats = ? where sync_id = ?')
         .run(syncStatsJson(stats), this.#syncId);

@@ -17,31 +17,51 @@ export interface SyncStats {
 
 type CountRow = { resource_type_id: string; n: number };
 
-function countByType(db: DatabaseSync, table: string, syncId: string): Map<string, number> {
-  const rows = db
-    .prepare(
-      `select resource_type_id, count(*) as n from ${table} where sync_id = ? group by resource_type_id`,
-    )
-    .all(syncId) as CountRow[];
+function countByType(
+  db: DatabaseSync,
+  table: string,
+  syncId: string,
+  onlySync: boolean,
+): Map<string, number> {
+  // Without the sync id, SQLite counts from the (resource_type_id, …) index alone; with it, it walks that index
+  // and reads every row from the table: for v1_grants, a read of the whole table (72 MB at 10,000 users).
+  const rows = (
+    onlySync
+      ? db.prepare(`select resource_type_id, count(*) as n from ${table} group by resource_type_id`).all()
+      : db
+          .prepare(
+            `select resource_type_id, count(*) as n from ${table} where sync_id = ? group by resource_type_id`,
+          )
+          .all(syncId)
+  ) as CountRow[];
   return new Map(rows.map((r) => [r.resource_type_id, Number(r.n)]));
 }
 
 const sum = (m: ReadonlyMap<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
 
-export function computeSyncStats(db: DatabaseSync, syncId: string, syncType: string): SyncStats {
+/** `onlySync`: every row of the database belongs to `syncId` (a new file with one sync), so none is filtered. */
+export function computeSyncStats(
+  db: DatabaseSync,
+  syncId: string,
+  syncType: string,
+  o: { readonly onlySync?: boolean } = {},
+): SyncStats {
+  const onlySync = o.onlySync === true;
   const typeIds = (
     db.prepare('select external_id from v1_resource_types where sync_id = ?').all(syncId) as {
       external_id: string;
     }[]
   ).map((r) => r.external_id);
   // Every known type appears, even with 0; resources of unknown types are not counted (as the SDK does).
-  const resourceCounts = countByType(db, 'v1_resources', syncId);
+  const resourceCounts = countByType(db, 'v1_resources', syncId, onlySync);
   const resourcesByType = new Map(typeIds.map((id) => [id, resourceCounts.get(id) ?? 0]));
   const withAccess = syncType !== 'resources_only';
   const entitlementsByType = withAccess
-    ? countByType(db, 'v1_entitlements', syncId)
+    ? countByType(db, 'v1_entitlements', syncId, onlySync)
     : new Map<string, number>();
-  const grantsByType = withAccess ? countByType(db, 'v1_grants', syncId) : new Map<string, number>();
+  const grantsByType = withAccess
+    ? countByType(db, 'v1_grants', syncId, onlySync)
+    : new Map<string, number>();
   const assets = db.prepare('select count(*) as n from v1_assets where sync_id = ?').get(syncId) as {
     n: number;
   };

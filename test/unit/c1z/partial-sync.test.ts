@@ -63,6 +63,11 @@ describe('partial syncs in a c1z', () => {
       // Each sync keeps its own rows and correct stats.
       expect(reader.stats({ syncId: full }).resources).toBe(2);
       expect(reader.stats({ syncId: second }).resources).toBe(1);
+      // So do the stats each writer cached, the syncs added to a file as much as the file's first one.
+      const cached = Object.fromEntries(
+        reader.syncRuns().map((r) => [r.syncId, (JSON.parse(r.stats!) as { resources: number }).resources]),
+      );
+      expect(cached).toEqual({ [older]: 3, [full]: 2, [first]: 1, [second]: 1 });
       expect([...reader.resources({ syncId: older, resourceTypeId: 'user' })]).toHaveLength(3);
       expect(reader.latestFinishedSync('full')?.syncId).toBe(full);
     } finally {
