@@ -25,15 +25,10 @@ function countByType(
 ): Map<string, number> {
   // Without the sync id, SQLite counts from the (resource_type_id, …) index alone; with it, it walks that index
   // and reads every row from the table: for v1_grants, a read of the whole table (72 MB at 10,000 users).
-  const rows = (
-    onlySync
-      ? db.prepare(`select resource_type_id, count(*) as n from ${table} group by resource_type_id`).all()
-      : db
-          .prepare(
-            `select resource_type_id, count(*) as n from ${table} where sync_id = ? group by resource_type_id`,
-          )
-          .all(syncId)
-  ) as CountRow[];
+  const where = onlySync ? '' : 'where sync_id = ?';
+  const rows = db
+    .prepare(`select resource_type_id, count(*) as n from ${table} ${where} group by resource_type_id`)
+    .all(...(onlySync ? [] : [syncId])) as CountRow[];
   return new Map(rows.map((r) => [r.resource_type_id, Number(r.n)]));
 }
 

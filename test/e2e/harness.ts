@@ -52,6 +52,8 @@ export interface StartOptions {
   readonly hardTimeoutMs?: number;
   /** Run this executable with `args` instead of `node dist/main.js` (e.g. the single-executable build). */
   readonly executable?: string;
+  /** The child's stdout is a pipe whose reading end is closed at once, as when piped into `head -0`. */
+  readonly closedStdout?: boolean;
 }
 
 /** A running (or finished) CLI process with its captured output. */
@@ -82,10 +84,13 @@ export class CliProcess {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpDir, TMPDIR: tmpDir, ...o.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.#child.stdout!.on('data', (b: Buffer) => {
-      this.#stdout.push(b);
-      this.#notify();
-    });
+    if (o.closedStdout) this.#child.stdout!.destroy();
+    else {
+      this.#child.stdout!.on('data', (b: Buffer) => {
+        this.#stdout.push(b);
+        this.#notify();
+      });
+    }
     this.#child.stderr!.on('data', (b: Buffer) => {
       this.#stderr.push(b);
       this.#parse(b.toString('utf8'));

@@ -1,11 +1,11 @@
 // The CLI's last guard: Node exits 0 when its event loop empties, even with the command's promise still
 // pending (a callback nothing will call, as when a destroyed compressor dropped a write). failUnsettledExit
 // turns that exit into a failure. Each case runs the built module in a child process.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from '@jest/globals';
-import { assertBuilt, MAIN_JS, REPO_ROOT } from './harness.js';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { assertBuilt, CliHarness, REPO_ROOT } from './harness.js';
 
 assertBuilt();
 
@@ -53,20 +53,13 @@ describe('failUnsettledExit', () => {
 });
 
 describe('the CLI with its output closed by the reader', () => {
-  /** Runs the real CLI with `args`, its stdout a pipe whose reading end is closed at once (`| head -0`). */
-  const runClosedStdout = (args: string[]) =>
-    new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [MAIN_JS, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout.destroy();
-      let stderr = '';
-      child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stderr }));
-    });
+  const harness = new CliHarness();
+  afterAll(() => harness.cleanup());
 
   it('exits 0 and says nothing: a reader that stops early is no failure', async () => {
     for (const args of [['--help'], ['--version']]) {
-      expect(await runClosedStdout(args)).toEqual({ code: 0, stderr: '' });
+      const cli = await harness.run(args, { closedStdout: true });
+      expect({ code: cli.exit?.code, stderr: cli.stderr }).toEqual({ code: 0, stderr: '' });
     }
   });
 });
